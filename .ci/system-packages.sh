@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the test suites need; installed only when missing so local reruns are fast.
+set -euo pipefail
+need=()
+for pkg in "$@"; do :; done
+want=(neovim)
+for pkg in "${want[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
