@@ -1,0 +1,61 @@
+/**
+ * Recognising calls into the ctxkit runtime (`withCancel(...)`, `todo()`, `race(ctx, p)`, ...) through the
+ * type checker: the callee's symbol, with import aliases followed, must be declared in the `ctxkit` package.
+ * A local function that happens to be called `withTimeout` is not ctxkit's.
+ */
+import ts from "typescript";
+import type { ContextTypeMatcher } from "./contextTypes";
+
+/** Constructors of cancel scopes: their result holds a cancel function that must be called (lostcancel). */
+export const CANCEL_SCOPE_FACTORIES: ReadonlySet<string> = new Set([
+  "withCancel",
+  "withCancelCause",
+  "withTimeout",
+  "withTimeoutCause",
+  "withDeadline",
+  "withDeadlineCause",
+  "fromSignal",
+  "requestContext",
+  "withIncomingDeadline",
+]);
+
+/** Contexts that nobody can cancel: passing one where a live context is in scope drops it. */
+export const DETACHED_ROOTS: ReadonlySet<string> = new Set(["background", "todo"]);
+
+/** The package names whose exports count as ctxkit's (the core and `ctxkit/node` share the package). */
+const CTXKIT_PACKAGE = "ctxkit";
+
+/**
+ * The name under which ctxkit exports the function called by `call`, or `undefined` when the callee is not a
+ * ctxkit export. Works for named imports (also renamed), namespace imports (`ck.withCancel`) and `require`.
+ */
+export function ctxkitCalleeName(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): string | undefined {
+  const callee = skipOuter(call.expression);
+  const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+  if (!ts.isIdentifier(nameNode)) return undefined;
+  return ctxkitExportName(nameNode, matcher);
+}
+
+/** The ctxkit export an identifier refers to, or `undefined`. */
+export function ctxkitExportName(id: ts.Identifier, matcher: ContextTypeMatcher): string | undefined {
+  const checker = matcher.checker;
+  let symbol = checker.getSymbolAtLocation(id);
+  if (!symbol) return undefined;
+  if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
+  if (!decl) return undefined;
+  if (matcher.packageNameOf(decl.getSourceFile()) !== CTXKIT_PACKAGE) return undefined;
+  return symbol.getName();
+}
+
+/** Strips parentheses, `!`, `as`, `satisfies` and type assertions around an expression. */
+export function skipOuter(node: ts.Expression): ts.Expression {
+  let n = node;
+  for (;;) {
+    if (ts.isParenthesizedExpression(n) || ts.isNonNullExpression(n) || ts.isAsExpression(n) || ts.isSatisfiesExpression(n) || ts.isTypeAssertionExpression(n)) {
+      n = n.expression;
+    } else {
+      return n;
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Every rule of the plugin, keyed by its name (the file name; the rule id is `ctxkit/<name>`).
+ * Add a rule here, in `src/configs.ts`, and with a doc in `docs/rules/<name>.md`; the docs test checks all three.
+ */
+import type { TSESLint } from "@typescript-eslint/utils";
+
+export const rules: Record<string, TSESLint.RuleModule<string, readonly unknown[]>> = {};
