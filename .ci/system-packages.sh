@@ -3,7 +3,7 @@
 set -euo pipefail
 need=()
 for pkg in "$@"; do :; done
-want=(neovim)
+want=()
 for pkg in "${want[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done

@@ -1,0 +1,15 @@
+// The repo lints itself with its own plugin (built into eslint-plugin/dist by `npm run build`).
+import ctxkit from "eslint-plugin-ctxkit";
+import tseslint from "typescript-eslint";
+
+export default [
+  { ignores: ["**/dist/**", "**/node_modules/**", "test/**", "bench/**", "scripts/**", "eslint.config.mjs"] },
+  {
+    files: ["runtime/src/**/*.ts", "eslint-plugin/src/**/*.ts", "examples/src/**/*.ts"],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  ctxkit.configs.strict,
+];
