@@ -141,13 +141,11 @@ export function todo(): Context {
   return todoCtx;
 }
 
-/** Anything that is notified when a cancelable context finishes: child contexts and afterFuncs. */
-interface Child {
-  cancelFromParent(err: Error, cause: unknown): void;
-}
+/** What sits in a cancelable context's child set: child contexts and afterFunc registrations. */
+type Child = CancelContext | AfterFuncNode;
 
 /** A context that can be cancelled (Go's cancelCtx / timerCtx). */
-class CancelContext implements Context, Child {
+class CancelContext implements Context {
   private error: Error | undefined;
   private reason: unknown;
   private children: Set<Child> | undefined;
@@ -246,11 +244,6 @@ class CancelContext implements Context, Child {
   }
   deadlineCause: unknown;
 
-  cancelFromParent(err: Error, cause: unknown): void {
-    this.unlink = undefined; // the parent drops its whole set
-    this.cancel(err, cause);
-  }
-
   /**
    * Cancels this context and its subtree. The whole subtree is marked first, then listeners are notified,
    * so a listener that looks at (or cancels) another context during the cascade sees a consistent tree.
@@ -319,10 +312,8 @@ function mark(root: CancelContext, err: Error, cause: unknown, marked: CancelCon
           marked.push(child);
           stack.push(child);
         }
-      } else if (child instanceof AfterFuncNode) {
-        afters.push(child);
       } else {
-        child.cancelFromParent(err, cause);
+        afters.push(child);
       }
     }
   }
@@ -509,7 +500,7 @@ export function cause(ctx: Context): unknown {
 }
 
 /** One registration of `afterFunc`: runs `f` once, after the context is done, never inline. */
-class AfterFuncNode implements Child {
+class AfterFuncNode {
   state: "waiting" | "scheduled" | "stopped" = "waiting";
   unlink: (() => void) | undefined;
   constructor(private readonly f: () => void) {}
@@ -520,9 +511,6 @@ class AfterFuncNode implements Child {
     queueMicrotask(() => {
       this.f();
     });
-  }
-  cancelFromParent(): void {
-    this.schedule();
   }
   stop(): boolean {
     if (this.state !== "waiting") return false;
