@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the test suites need; installed only when missing so local reruns are fast.
 set -euo pipefail
-need=()
-for pkg in "$@"; do :; done
+# None yet: the Neovim and code-server suites will add theirs here.
 want=()
+need=()
 for pkg in "${want[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done

@@ -266,11 +266,7 @@ class CancelContext implements Context {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.unlink) {
-      // Descendants linked to a foreign parent stop listening to it.
-      this.unlink();
-      this.unlink = undefined;
-    }
+    this.unlink = undefined; // the root unlinked itself in cancel(); a descendant's parent dropped its whole set
     this.resolveDone?.();
     this.resolveDone = undefined;
     if (this.controller) {
@@ -317,7 +313,6 @@ function mark(root: CancelContext, err: Error, cause: unknown, marked: CancelCon
       }
     }
   }
-  for (const m of marked) if (m !== root) (m as unknown as { unlink: undefined }).unlink = undefined;
 }
 
 function reportAsync(e: unknown): void {

@@ -3,7 +3,7 @@
  * The only module of the package that is tied to Node.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { background, withCancelCause, withDeadline, type CancelFunc, type CancelScopeOf, type Context } from "./index.js";
+import { background, CancelScope, withCancel, withCancelCause, withDeadline, type CancelFunc, type CancelScopeOf, type Context } from "./index.js";
 
 /** Why a request context was cancelled because the client went away. */
 export class ClientGoneError extends Error {
@@ -29,16 +29,18 @@ export function requestContext(req: IncomingMessage, res: ServerResponse, parent
     res.off("close", onClose);
     res.off("finish", onFinish);
   };
-  if (res.writableFinished) {
-    // nothing to watch
-  } else if (req.destroyed || res.destroyed || req.socket?.destroyed) {
-    cancel(new ClientGoneError());
-  } else {
-    res.on("close", onClose);
-    res.on("finish", onFinish);
+  if (!res.writableFinished) {
+    if (req.destroyed || res.destroyed || req.socket?.destroyed) {
+      cancel(new ClientGoneError());
+    } else {
+      res.on("close", onClose);
+      res.on("finish", onFinish);
+    }
   }
-  const scope = Object.create(Object.getPrototypeOf(s)) as CancelScopeOf<CancelFunc>;
-  return Object.assign(scope, { ctx: s.ctx, cancel: () => (cleanup(), cancel()) });
+  return new CancelScope<CancelFunc>(s.ctx, () => {
+    cleanup();
+    cancel();
+  }) as CancelScopeOf<CancelFunc>;
 }
 
 const UNITS: [string, number][] = [
@@ -84,9 +86,6 @@ export function withIncomingDeadline(parent: Context, headers: HeaderSource, onI
   const value = Array.isArray(raw) ? raw[0] : raw;
   const ms = value ? parseGrpcTimeout(value) : undefined;
   if (value && ms === undefined) onInvalid?.(value);
-  if (ms === undefined) {
-    const s = withCancelCause(parent);
-    return Object.assign(Object.create(Object.getPrototypeOf(s)), { ctx: s.ctx, cancel: () => s.cancel() });
-  }
+  if (ms === undefined) return withCancel(parent);
   return withDeadline(parent, Date.now() + ms);
 }
