@@ -6,7 +6,7 @@
 // Usage: node scripts/build.mjs [--no-types] [--only=runtime,plugin,server,extension]
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,7 +43,12 @@ async function buildRuntime() {
   if (withTypes) {
     tsc("runtime/tsconfig.node.json");
     for (const f of readdirSync(at("runtime/dist"))) {
-      if (f.endsWith(".d.ts")) copyFileSync(at("runtime/dist", f), at("runtime/dist", f.replace(/\.d\.ts$/, ".d.cts")));
+      // The CJS declarations must refer to each other, or `ctxkit` and `ctxkit/node` would declare two
+      // unrelated `Context` types for CommonJS users.
+      if (f.endsWith(".d.ts")) {
+        const text = readFileSync(at("runtime/dist", f), "utf8").replaceAll('"./index.js"', '"./index.cjs"');
+        writeFileSync(at("runtime/dist", f.replace(/\.d\.ts$/, ".d.cts")), text);
+      }
     }
   }
 }

@@ -4,7 +4,7 @@ import { createService } from "./service";
 const delays = { users: 300, orders: 400, recommendations: 500 };
 async function call(budget: number) {
   const server = createService(delays, budget);
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const started = Date.now();
   const res = await fetch("http://127.0.0.1:" + (server.address() as { port: number }).port + "/profile");
   const body = (await res.json()) as { branch: string; ok: boolean; detail: string }[];

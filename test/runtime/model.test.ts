@@ -14,7 +14,7 @@ interface ModelNode {
 
 type Op = { kind: "child"; parent: number; withValue: boolean } | { kind: "cancel"; node: number; cause: number };
 
-const ops = fc.array(
+const ops: fc.Arbitrary<Op[]> = fc.array(
   fc.oneof(
     fc.record({ kind: fc.constant("child" as const), parent: fc.nat(), withValue: fc.boolean() }),
     fc.record({ kind: fc.constant("cancel" as const), node: fc.nat(), cause: fc.nat(5) }),
