@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 export default [
   { ignores: ["**/dist/**", "**/node_modules/**", "test/**", "bench/**", "scripts/**", "eslint.config.mjs"] },
   {
-    files: ["runtime/src/**/*.ts", "eslint-plugin/src/**/*.ts", "examples/src/**/*.ts"],
+    files: ["runtime/src/**/*.ts", "eslint-plugin/src/**/*.ts", "examples/src/**/*.ts", "server/src/**/*.ts", "extension/src/**/*.ts"],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
