@@ -1,0 +1,278 @@
+/**
+ * Who accepts a context, and what a call passes there: the one answer shared by `no-dropped-context`,
+ * `no-unbounded-await` and the language server's "Thread ctx".
+ *
+ * A callee **accepts a context** when one of its parameters has a context type (a *positional* slot), or is an
+ * options object with a context-typed property, whatever the property is called (`signal`, `abortSignal`,
+ * `token`, `cancellationToken`, `ctx`, …; optional or not) — an *option* slot. Every call and construct
+ * signature of the callee's type is asked, not only the overload TypeScript resolved, because the overload
+ * that takes the context is often not the one a context-less call resolves to.
+ *
+ * Deliberate choices:
+ * - A signature tagged `@deprecated` does not count: an old overload that takes a token is no reason to report
+ *   a call that uses the current API.
+ * - A `readonly`, required context property does not make an options object (a `Request` has
+ *   `readonly signal: AbortSignal`; `fetch(request)` is not an options bag waiting for a signal).
+ * - Rest parameters are not slots (`(...args: unknown[])` accepts anything, including nothing).
+ *
+ * API (all functions are pure given the matcher; results for signatures and types are cached per program):
+ * - {@link contextSlotsOfSignature}`(signature, matcher)` — the slots of one signature (for Thread ctx: which
+ *   form a function already takes, Context first vs an AbortSignal / options bag).
+ * - {@link contextSlotsOfCall}`(call, matcher)` — the slots over every usable signature of a call's callee.
+ * - {@link passedAt}`(call, slot)` — what the call passes in one slot.
+ * - {@link analyzeCallAcceptance}`(call, matcher)` — the above together, with the slot a fix should fill.
+ * - {@link isCalleeTheContext}`(call, matcher)` — `signal.addEventListener(...)`, `token.onCancellationRequested(...)`.
+ */
+import ts from "typescript";
+import type { ContextKind, ContextTypeMatcher } from "./contextTypes";
+import { skipOuter } from "./ctxkitApi";
+
+/** A context-typed parameter: `f(ctx: Context)`, `g(x, signal?: AbortSignal)`. */
+export interface PositionalSlot {
+  form: "positional";
+  /** Zero-based argument index. */
+  index: number;
+  kind: ContextKind;
+  /** Short type name for messages: `Context`, `AbortSignal`, `CancellationToken`. */
+  typeName: string;
+  /** The parameter may be left out (`?`, a default, or a type that includes `undefined`). */
+  optional: boolean;
+  /** The parameter's name in the declaration (`ctx`, `signal`, `token`). */
+  paramName: string;
+}
+
+/** An options object with a context-typed property: `fetch(url, { signal })`, `run(job, { token })`. */
+export interface OptionSlot {
+  form: "option";
+  /** Zero-based argument index of the options object. */
+  index: number;
+  /** The property that carries the context, as declared (`signal`, `abortSignal`, `cancellationToken`, …). */
+  property: string;
+  kind: ContextKind;
+  typeName: string;
+  /** The options object itself may be left out. */
+  optional: boolean;
+  /** The property may be left out of the options object. */
+  propertyOptional: boolean;
+  paramName: string;
+}
+
+export type ContextSlot = PositionalSlot | OptionSlot;
+
+/**
+ * What a call passes in a slot.
+ * - `missing`: nothing — the argument, or the property of an options object literal, is absent
+ *   (`literal` is that object literal when there is one, so a fix can add the property).
+ * - `optOut`: an explicit "no context": `undefined`, `null`, `void 0`, or a `None`-style constant
+ *   (`CancellationToken.None`), in the argument or as the property's value. Respected, never reported.
+ * - `maybe`: the argument list or the options object has a spread, or the options object is a variable or a
+ *   call result: it may carry the context; never reported.
+ * - `passed`: an expression; callers decide whether it is derived from the context in scope (see scope.ts).
+ */
+export type Passed =
+  | { state: "missing"; literal?: ts.ObjectLiteralExpression }
+  | { state: "optOut"; node: ts.Expression }
+  | { state: "maybe"; node: ts.Node }
+  | { state: "passed"; node: ts.Expression };
+
+/** The verdict on one call: its slots, and the one slot a diagnostic or fix is about. */
+export interface CallAcceptance {
+  /** Every slot over every non-deprecated signature, deduplicated, in signature order. */
+  slots: ContextSlot[];
+  /** The slot the call is judged by: the first that the call fills, else the best one to fill. */
+  slot: ContextSlot;
+  passed: Passed;
+  /** What the call passes in every slot (same order as `slots`). */
+  passedPerSlot: Passed[];
+}
+
+interface Caches {
+  signature: Map<ts.Signature, ContextSlot[]>;
+  optionProps: Map<ts.Type, { property: string; kind: ContextKind; typeName: string; optional: boolean }[]>;
+}
+
+// Speed path: the same signatures (fetch, a project's helpers) and option types are asked about on every call
+// site, so their slots are computed once per matcher (one matcher per program and option set).
+const caches = new WeakMap<ContextTypeMatcher, Caches>();
+
+function cachesOf(matcher: ContextTypeMatcher): Caches {
+  let c = caches.get(matcher);
+  if (!c) caches.set(matcher, (c = { signature: new Map(), optionProps: new Map() }));
+  return c;
+}
+
+/** Whether a signature is marked `@deprecated` (such overloads do not count as accepting a context). */
+export function isDeprecatedSignature(signature: ts.Signature): boolean {
+  const decl = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+  return decl !== undefined && ts.getJSDocDeprecatedTag(decl) !== undefined;
+}
+
+/** The context slots of one signature, in parameter order (an options object can give several slots). */
+export function contextSlotsOfSignature(signature: ts.Signature, matcher: ContextTypeMatcher): ContextSlot[] {
+  const cache = cachesOf(matcher).signature;
+  const cached = cache.get(signature);
+  if (cached) return cached;
+  const slots: ContextSlot[] = [];
+  const checker = matcher.checker;
+  signature.parameters.forEach((param, index) => {
+    const decl = param.valueDeclaration;
+    if (decl && ts.isParameter(decl) && decl.dotDotDotToken) return;
+    if (param.getName() === "this") return;
+    const type = checker.getTypeOfSymbol(param);
+    const optional = (decl !== undefined && ts.isParameter(decl) && checker.isOptionalParameter(decl)) || acceptsUndefined(type);
+    const paramName = param.getName();
+    const m = matcher.match(type);
+    if (m) {
+      slots.push({ form: "positional", index, kind: m.kind, typeName: m.typeName, optional, paramName });
+      return;
+    }
+    for (const p of optionPropertiesOf(type, matcher)) {
+      slots.push({ form: "option", index, property: p.property, kind: p.kind, typeName: p.typeName, optional, propertyOptional: p.optional, paramName });
+    }
+  });
+  cache.set(signature, slots);
+  return slots;
+}
+
+/** Context-typed properties of an options-object type (each union member asked), cached per type. */
+function optionPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { property: string; kind: ContextKind; typeName: string; optional: boolean }[] {
+  const cache = cachesOf(matcher).optionProps;
+  const cached = cache.get(type);
+  if (cached) return cached;
+  const out: { property: string; kind: ContextKind; typeName: string; optional: boolean }[] = [];
+  cache.set(type, out);
+  const checker = matcher.checker;
+  const members = type.isUnion() ? type.types : [type];
+  for (const member of members) {
+    if (!(member.flags & ts.TypeFlags.Object) && !member.isIntersection()) continue;
+    if (member.getCallSignatures().length > 0 || member.getConstructSignatures().length > 0) continue;
+    if (checker.isArrayType(member) || checker.isTupleType(member)) continue;
+    if (matcher.isContext(member)) continue;
+    for (const prop of checker.getPropertiesOfType(member)) {
+      if (prop.flags & ts.SymbolFlags.Method) continue;
+      const optional = (prop.flags & ts.SymbolFlags.Optional) !== 0;
+      if (!optional && isReadonlyProperty(prop)) continue;
+      const m = matcher.match(checker.getTypeOfSymbol(prop));
+      if (!m || out.some((o) => o.property === prop.getName())) continue;
+      out.push({ property: prop.getName(), kind: m.kind, typeName: m.typeName, optional });
+    }
+  }
+  return out;
+}
+
+function isReadonlyProperty(prop: ts.Symbol): boolean {
+  const decls = prop.getDeclarations() ?? [];
+  return decls.length > 0 && decls.every((d) => (ts.getCombinedModifierFlags(d) & ts.ModifierFlags.Readonly) !== 0 || (ts.isGetAccessorDeclaration(d) && !decls.some(ts.isSetAccessorDeclaration)));
+}
+
+function acceptsUndefined(type: ts.Type): boolean {
+  if (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+  return type.isUnion() && type.types.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0);
+}
+
+/** Every call (or construct) signature of the callee's type, union members included. */
+export function signaturesOfCallee(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): readonly ts.Signature[] {
+  const checker = matcher.checker;
+  const type = checker.getTypeAtLocation(call.expression);
+  const kind = ts.isNewExpression(call) ? ts.SignatureKind.Construct : ts.SignatureKind.Call;
+  const direct = checker.getSignaturesOfType(type, kind);
+  if (direct.length > 0 || !type.isUnion()) return direct;
+  return type.types.flatMap((t) => checker.getSignaturesOfType(t, kind));
+}
+
+/**
+ * Every context slot over every non-deprecated signature of the callee, deduplicated by position (and
+ * property). Empty when the callee accepts no context. The resolved signature's slots come first.
+ */
+export function contextSlotsOfCall(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): ContextSlot[] {
+  const signatures = signaturesOfCallee(call, matcher);
+  if (signatures.length === 0) return [];
+  const resolved = matcher.checker.getResolvedSignature(call);
+  // The resolved signature of a generic is an instantiation; its declaration tells which overload it is.
+  const resolvedDecl = resolved?.getDeclaration();
+  const ordered = [...signatures].sort((a, b) => Number(b.getDeclaration() === resolvedDecl) - Number(a.getDeclaration() === resolvedDecl));
+  const out: ContextSlot[] = [];
+  for (const sig of ordered) {
+    if (isDeprecatedSignature(sig)) continue;
+    for (const slot of contextSlotsOfSignature(sig, matcher)) {
+      if (!out.some((s) => sameSlot(s, slot))) out.push(slot);
+    }
+  }
+  return out;
+}
+
+function sameSlot(a: ContextSlot, b: ContextSlot): boolean {
+  if (a.form !== b.form || a.index !== b.index) return false;
+  return a.form === "positional" || (b.form === "option" && a.property === b.property);
+}
+
+/** Whether an expression is an explicit "no context": `undefined`, `null`, `void 0`, `X.None`. */
+export function isOptOut(expr: ts.Expression): boolean {
+  const e = skipOuter(expr);
+  if (e.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (ts.isIdentifier(e) && e.text === "undefined") return true;
+  if (ts.isVoidExpression(e)) return true;
+  if (ts.isPropertyAccessExpression(e) && /^(None|NONE|none)$/.test(e.name.text)) return true;
+  return false;
+}
+
+/** What `call` passes in `slot`. */
+export function passedAt(call: ts.CallExpression | ts.NewExpression, slot: ContextSlot): Passed {
+  const args = call.arguments ?? ts.factory.createNodeArray<ts.Expression>();
+  for (let i = 0; i < args.length && i <= slot.index; i++) {
+    const a = args[i]!;
+    if (ts.isSpreadElement(a)) return { state: "maybe", node: a };
+  }
+  const arg = args[slot.index];
+  if (arg === undefined) return { state: "missing" };
+  if (isOptOut(arg)) return { state: "optOut", node: arg };
+  if (slot.form === "positional") return { state: "passed", node: arg };
+  const inner = skipOuter(arg);
+  if (!ts.isObjectLiteralExpression(inner)) return { state: "maybe", node: arg };
+  let spread: ts.Node | undefined;
+  for (const p of inner.properties) {
+    if (ts.isSpreadAssignment(p)) spread = p;
+    const name = p.name && propertyNameText(p.name);
+    if (name !== slot.property) continue;
+    if (ts.isShorthandPropertyAssignment(p)) return isOptOut(p.name) ? { state: "optOut", node: p.name } : { state: "passed", node: p.name };
+    if (ts.isPropertyAssignment(p)) return isOptOut(p.initializer) ? { state: "optOut", node: p.initializer } : { state: "passed", node: p.initializer };
+    return { state: "maybe", node: p }; // a getter or method named like the property
+  }
+  // A spread after the last explicit property may set it.
+  if (spread) return { state: "maybe", node: spread };
+  return { state: "missing", literal: inner };
+}
+
+function propertyNameText(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(name.expression)) return name.expression.text;
+  return undefined;
+}
+
+/**
+ * The slots of `call` and what it passes in each, or `undefined` when the callee accepts no context.
+ * `slot` is the first slot the call fills (`passed`, `optOut` or `maybe`); when none is filled, the slot a fix
+ * should fill: an option slot whose options literal is already written, else a slot right after the last
+ * argument (appendable), else the first.
+ */
+export function analyzeCallAcceptance(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): CallAcceptance | undefined {
+  const slots = contextSlotsOfCall(call, matcher);
+  if (slots.length === 0) return undefined;
+  const passedPerSlot = slots.map((s) => passedAt(call, s));
+  let best = passedPerSlot.findIndex((p) => p.state !== "missing");
+  if (best < 0) best = passedPerSlot.findIndex((p) => p.state === "missing" && p.literal !== undefined);
+  const argCount = call.arguments?.length ?? 0;
+  if (best < 0) best = slots.findIndex((s) => s.index === argCount);
+  if (best < 0) best = 0;
+  return { slots, slot: slots[best]!, passed: passedPerSlot[best]!, passedPerSlot };
+}
+
+/**
+ * Whether the callee is a member of a context (`signal.addEventListener`, `ctx.value`, `token.onCancellationRequested`):
+ * such a call works on the context itself and never drops it.
+ */
+export function isCalleeTheContext(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): boolean {
+  const callee = skipOuter(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return false;
+  return matcher.isContext(matcher.checker.getTypeAtLocation(callee.expression));
+}
