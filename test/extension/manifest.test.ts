@@ -65,7 +65,7 @@ describe("extension: manifest (root package.json)", () => {
 
   it("ctxkit.contextTypes accepts the same entries as the rules' contextTypes option", () => {
     const ours = (settings["ctxkit.contextTypes"]!.items as { oneOf: { properties: Record<string, { const?: string }>; required: string[] }[] }).oneOf;
-    const theirs = (contextTypesSchema.items as { oneOf: { properties: Record<string, { enum?: string[] }>; required: string[] }[] }).oneOf;
+    const theirs = ((contextTypesSchema as { items?: unknown }).items as { oneOf: { properties: Record<string, { enum?: string[] }>; required: string[] }[] }).oneOf;
     const shape = (variants: { properties: Record<string, { const?: string; enum?: string[] }>; required: string[] }[]) =>
       variants.map((v) => ({ from: v.properties.from?.const ?? v.properties.from?.enum?.[0], keys: Object.keys(v.properties).sort(), required: [...v.required].sort() }));
     assert.deepEqual(shape(ours), shape(theirs));
