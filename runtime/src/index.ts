@@ -144,26 +144,46 @@ export function todo(): Context {
 /** What sits in a cancelable context's child set: child contexts and afterFunc registrations. */
 type Child = CancelContext | AfterFuncNode;
 
+/**
+ * A user-written Context may offer Go's `AfterFunc` hook: `afterFunc(f)` runs `f` once the context is done
+ * and returns a stop function. Children of such a parent register through it instead of its signal.
+ */
+interface AfterFuncer {
+  afterFunc(f: () => void): () => boolean;
+}
+function isAfterFuncer(c: Context): c is Context & AfterFuncer {
+  return typeof (c as Partial<AfterFuncer>).afterFunc === "function";
+}
+
+/**
+ * The key under which a ctxkit cancelable context answers `value()` with itself. User-written contexts that
+ * delegate `value()` to a ctxkit context thereby lead `cause()` and linking to it, as Go's `cancelCtxKey`
+ * does. Nobody outside this module can hold the key, so no user binding can shadow it.
+ */
+const ownerKey = new Key<CancelContext>("ctxkit.owner");
+
 /** A context that can be cancelled (Go's cancelCtx / timerCtx). */
 class CancelContext implements Context {
-  private error: Error | undefined;
-  private reason: unknown;
-  private children: Set<Child> | undefined;
-  private donePromise: Promise<void> | undefined;
-  private resolveDone: (() => void) | undefined;
-  private controller: AbortController | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  /** Undoes the link to the parent (a Set delete, or removing a listener from a foreign parent). */
-  private unlink: (() => void) | undefined;
-  deadlineAt: number | undefined;
-  label: string;
+  private error: Error | undefined = undefined;
+  private reason: unknown = undefined;
+  /** Child contexts and afterFuncs; created with the first child and dropped when this context is done. */
+  children: Set<Child> | undefined = undefined;
+  private donePromise: Promise<void> | undefined = undefined;
+  private resolveDone: (() => void) | undefined = undefined;
+  private controller: AbortController | undefined = undefined;
+  /** The pending deadline timer, if any; cleared on every path to done. */
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The ctxkit context whose child set holds this one (the usual link). */
+  private owner: CancelContext | undefined = undefined;
+  /** Undoes a link to a user-written parent, or to a foreign signal (`fromSignal`). */
+  private stopWatch: (() => void) | undefined = undefined;
+  private release: (() => void) | undefined = undefined;
+  /** Epoch ms of this context's own deadline; `undefined` for plain cancel contexts. */
+  deadlineAt: number | undefined = undefined;
+  /** The cause recorded when the deadline passes (the Cause variants). */
+  deadlineCause: unknown = undefined;
 
-  constructor(
-    readonly parent: Context,
-    label: string,
-  ) {
-    this.label = label;
-  }
+  constructor(readonly parent: Context) {}
 
   deadline(): Date | undefined {
     return this.deadlineAt !== undefined ? new Date(this.deadlineAt) : this.parent.deadline();
@@ -186,6 +206,7 @@ class CancelContext implements Context {
   }
 
   value<T>(key: Key<T>): T | undefined {
+    if (key === (ownerKey as Key<unknown>)) return this as unknown as T;
     return this.parent.value(key);
   }
 
@@ -198,127 +219,190 @@ class CancelContext implements Context {
   }
 
   toString(): string {
-    return `${String(this.parent)}${this.label}`;
+    if (this.deadlineAt === undefined) return `${String(this.parent)}.WithCancel`;
+    // Like Go, the remaining time is computed when printed (it goes negative after expiry).
+    return `${String(this.parent)}.WithDeadline(${new Date(this.deadlineAt).toISOString()} [${this.deadlineAt - Date.now()}ms])`;
   }
 
-  /** Links this context under `parent` so that the parent's cancellation reaches it. */
-  link(): void {
-    const parent = this.parent;
-    const owner = cancelOwner(parent);
-    if (owner === null) return; // parent can never be cancelled
-    if (owner) {
-      if (owner.error) return this.cancel(owner.error, owner.reason);
-      owner.addChild(this);
-      this.unlink = () => owner.children?.delete(this);
-      return;
+  /** Links this context under `parent` (the one it was created with) so that the parent's cancellation reaches it. */
+  link(parent: Context): void {
+    let owner = cancelOwner(parent);
+    if (owner === null) return; // the parent can never be cancelled
+    if (owner === undefined) {
+      owner = followCustom(this, parent);
+      if (owner === undefined) return;
     }
-    // A user-written Context: follow it through its signal, with exactly one listener.
-    const err = parent.err();
-    if (err) return this.cancel(err, cause(parent) ?? err);
-    const signal = parent.signal;
-    const onAbort = (): void => this.cancel(parent.err() ?? Canceled, signal.reason ?? parent.err() ?? Canceled);
-    signal.addEventListener("abort", onAbort, { once: true });
-    this.unlink = () => signal.removeEventListener("abort", onAbort);
+    if (owner.error) return this.cancel(owner.error, owner.reason);
+    (owner.children ??= new Set()).add(this);
+    this.owner = owner;
   }
 
-  addChild(child: Child): void {
-    (this.children ??= new Set()).add(child);
+  /** Follows a user-written parent through its afterFunc hook or its signal; undone when this one is done. */
+  watch(stop: () => void): void {
+    this.stopWatch = stop;
   }
 
-  removeChild(child: Child): void {
-    this.children?.delete(child);
+  /** Also cancels this context when the foreign `signal` aborts, with `signal.reason` as the cause. */
+  follow(signal: AbortSignal): void {
+    if (this.error) return;
+    if (signal.aborted) return this.cancel(Canceled, signal.reason ?? Canceled);
+    this.release = watchSignal(signal, () => this.cancel(Canceled, signal.reason ?? Canceled));
   }
 
-  /** Arms the deadline timer; delays beyond setTimeout's 2^31-1 ms limit are re-armed, never fired early. */
+  /**
+   * Arms the deadline timer. setTimeout cannot wait longer than 2^31-1 ms (it would fire after 1 ms), so a
+   * longer wait is taken in steps and re-armed: the deadline never fires early.
+   */
   arm(at: number): void {
     const wait = at - Date.now();
     if (wait <= 0) return this.cancel(DeadlineExceeded, this.deadlineCause ?? DeadlineExceeded);
-    const step = Math.min(wait, MAX_TIMER);
     const t = setTimeout(() => {
       this.timer = undefined;
-      if (step < wait) this.arm(at);
-      else this.cancel(DeadlineExceeded, this.deadlineCause ?? DeadlineExceeded);
-    }, step);
+      this.arm(at);
+    }, Math.min(wait, MAX_TIMER));
     (t as { unref?: () => void }).unref?.();
     this.timer = t;
   }
-  deadlineCause: unknown;
 
   /**
-   * Cancels this context and its subtree. The whole subtree is marked first, then listeners are notified,
-   * so a listener that looks at (or cancels) another context during the cascade sees a consistent tree.
+   * Cancels this context and its subtree, synchronously. Each context is settled in Go's order: err and
+   * cause are set together, its timer is cleared, its done() resolved and its signal aborted (so a listener
+   * sees err() and cause() already set, and no context reports err() while its signal is still live), then
+   * its children follow. A listener that cancels or creates other contexts during the cascade is safe: a
+   * context cancelled meanwhile keeps its own (first) cause, and a context created under a settled one is
+   * born cancelled. An exception thrown by a listener is reported asynchronously and stops nothing.
    */
-  cancel(err: Error, cause: unknown): void {
+  cancel(err: Error, why: unknown): void {
     if (this.error) return;
-    const marked: CancelContext[] = [];
-    const afters: AfterFuncNode[] = [];
-    mark(this, err, cause === undefined ? err : cause, marked, afters);
-    if (this.unlink) {
-      this.unlink();
-      this.unlink = undefined;
+    const reason = why === undefined ? err : why;
+    let node: CancelContext = this;
+    let stack: CancelContext[] | undefined;
+    for (;;) {
+      const children = node.settle(err, reason);
+      if (children) {
+        for (const child of children) {
+          if (child instanceof CancelContext) {
+            if (!child.error) (stack ??= []).push(child);
+          } else {
+            child.schedule();
+          }
+        }
+      }
+      let next: CancelContext | undefined;
+      while (stack && (next = stack.pop()) !== undefined && next.error);
+      if (next === undefined || next.error) return;
+      node = next;
     }
-    for (const c of marked) c.notify();
-    for (const a of afters) a.schedule();
   }
 
-  private notify(): void {
+  /** Marks this context done and notifies its own observers; returns the children it held. */
+  private settle(err: Error, reason: unknown): Set<Child> | undefined {
+    this.error = err;
+    this.reason = reason;
+    const children = this.children;
+    this.children = undefined;
+    if (this.owner) {
+      this.owner.children?.delete(this); // a no-op when the owner is cancelling us: it dropped its set
+      this.owner = undefined;
+    }
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    this.unlink = undefined; // the root unlinked itself in cancel(); a descendant's parent dropped its whole set
-    this.resolveDone?.();
-    this.resolveDone = undefined;
-    if (this.controller) {
-      try {
-        this.controller.abort(this.reason);
-      } catch (e) {
-        reportAsync(e);
-      }
+    if (this.stopWatch) {
+      const stop = this.stopWatch;
+      this.stopWatch = undefined;
+      guard(stop);
     }
+    if (this.release) {
+      const stop = this.release;
+      this.release = undefined;
+      stop();
+    }
+    if (this.resolveDone) {
+      this.resolveDone();
+      this.resolveDone = undefined;
+    }
+    if (this.controller) {
+      const controller = this.controller;
+      guard(() => controller.abort(reason));
+    }
+    return children;
   }
+}
 
-  static mark(node: CancelContext, err: Error, cause: unknown): boolean {
-    if (node.error) return false;
-    node.error = err;
-    node.reason = cause;
-    return true;
+/**
+ * Links `child` under a user-written `parent`. Like Go, when the parent delegates to a ctxkit context and
+ * shares its cancellation (the same done() and signal), that context is returned to link into directly.
+ * Otherwise the child follows the parent with exactly one registration (its afterFunc hook, else one watcher
+ * on its signal), or is cancelled at once if the parent is already done.
+ */
+function followCustom(child: CancelContext, parent: Context): CancelContext | undefined {
+  const err = parent.err();
+  if (err) {
+    child.cancel(err, cause(parent));
+    return undefined;
   }
-
-  takeChildren(): Set<Child> | undefined {
-    const c = this.children;
-    this.children = undefined;
-    return c;
+  const inner = parent.value(ownerKey);
+  if (inner instanceof CancelContext && parent.done() === inner.done() && parent.signal === inner.signal) return inner;
+  const follow = (): void => child.cancel(parent.err() ?? Canceled, cause(parent));
+  if (isAfterFuncer(parent)) {
+    const stop = parent.afterFunc(follow);
+    child.watch(() => void stop());
+  } else {
+    const signal = parent.signal;
+    if (signal.aborted) follow();
+    else child.watch(watchSignal(signal, follow));
   }
+  return undefined;
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
 
-function mark(root: CancelContext, err: Error, cause: unknown, marked: CancelContext[], afters: AfterFuncNode[]): void {
-  const stack: CancelContext[] = [root];
-  CancelContext.mark(root, err, cause);
-  marked.push(root);
-  while (stack.length) {
-    const node = stack.pop()!;
-    const children = node.takeChildren();
-    if (!children) continue;
-    for (const child of children) {
-      if (child instanceof CancelContext) {
-        if (CancelContext.mark(child, err, cause)) {
-          marked.push(child);
-          stack.push(child);
-        }
-      } else {
-        afters.push(child);
-      }
-    }
+/** Runs user-reachable code so that an exception cannot stop a cascade; it is rethrown asynchronously. */
+function guard(f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    queueMicrotask(() => {
+      throw e;
+    });
   }
 }
 
-function reportAsync(e: unknown): void {
-  queueMicrotask(() => {
-    throw e;
-  });
+/**
+ * Foreign signals are watched with a single `abort` listener per signal, however many contexts follow it:
+ * no MaxListeners warnings, O(1) removal, and the listener is removed as soon as nobody follows the signal.
+ */
+interface SignalWatch {
+  readonly callbacks: Set<() => void>;
+  readonly onAbort: () => void;
+}
+const watches = new WeakMap<AbortSignal, SignalWatch>();
+
+function watchSignal(signal: AbortSignal, f: () => void): () => void {
+  let w = watches.get(signal);
+  if (!w) {
+    const callbacks = new Set<() => void>();
+    const onAbort = (): void => {
+      watches.delete(signal);
+      signal.removeEventListener("abort", onAbort);
+      for (const cb of callbacks) guard(cb);
+      callbacks.clear();
+    };
+    w = { callbacks, onAbort };
+    watches.set(signal, w);
+    signal.addEventListener("abort", onAbort);
+  }
+  const watch = w;
+  const cb = (): void => f();
+  watch.callbacks.add(cb);
+  return () => {
+    if (watch.callbacks.delete(cb) && watch.callbacks.size === 0 && watches.get(signal) === watch) {
+      watches.delete(signal);
+      signal.removeEventListener("abort", watch.onAbort);
+    }
+  };
 }
 
 /** A value layer: shares its parent's cancellation, adds one binding. */
@@ -360,6 +444,8 @@ class WithoutCancelContext extends EmptyContext {
     super("");
   }
   override value<T>(key: Key<T>): T | undefined {
+    // Like Go's withoutCancelCtx, hide the cancelable ancestor: cause() and linking stop here.
+    if (key === (ownerKey as Key<unknown>)) return undefined;
     return this.parent.value(key);
   }
   override toString(): string {
@@ -393,31 +479,35 @@ function cancelOwner(parent: Context): CancelContext | null | undefined {
 }
 
 function checkParent(parent: unknown, fn: string): asserts parent is Context {
+  if (parent instanceof CancelContext || parent instanceof ValueContext || parent instanceof EmptyContext) return;
   if (parent === null || parent === undefined) {
     throw new TypeError(`ctxkit.${fn}: cannot create context from ${String(parent)} parent`);
   }
-  const p = parent as Partial<Context>;
-  if (typeof p.done !== "function" || typeof p.err !== "function" || typeof p.value !== "function" || typeof p.deadline !== "function") {
+  const p = parent as Partial<Context> & Partial<AfterFuncer>;
+  if (
+    typeof p.done !== "function" ||
+    typeof p.err !== "function" ||
+    typeof p.value !== "function" ||
+    typeof p.deadline !== "function" ||
+    !(typeof p.afterFunc === "function" || (typeof p === "object" && "signal" in p))
+  ) {
     throw new TypeError(`ctxkit.${fn}: parent is not a Context (it needs deadline(), done(), err(), value() and signal)`);
   }
 }
 
-function newCancel(parent: Context, fn: string): CancelContext {
-  checkParent(parent, fn);
-  return new CancelContext(parent, ".WithCancel");
-}
-
 /** A context that is cancelled when `cancel()` is called or when `parent` is. */
 export function withCancel(parent: Context): CancelScopeOf<CancelFunc> {
-  const c = newCancel(parent, "withCancel");
-  c.link();
+  checkParent(parent, "withCancel");
+  const c = new CancelContext(parent);
+  c.link(parent);
   return scope(c, () => c.cancel(Canceled, Canceled));
 }
 
 /** Like `withCancel`, but `cancel(cause)` records a cause that `cause(ctx)` returns. */
 export function withCancelCause(parent: Context): CancelScopeOf<CancelCauseFunc> {
-  const c = newCancel(parent, "withCancelCause");
-  c.link();
+  checkParent(parent, "withCancelCause");
+  const c = new CancelContext(parent);
+  c.link(parent);
   return scope(c, (why?: unknown) => c.cancel(Canceled, why === undefined || why === null ? Canceled : why));
 }
 
@@ -425,35 +515,39 @@ function scope<F extends CancelFunc | CancelCauseFunc>(c: Context, cancel: F): C
   return new CancelScope(c, cancel) as CancelScopeOf<F>;
 }
 
+/** Latest time a `Date` can hold; a deadline beyond it (or `Infinity`) means no deadline at all. */
+const MAX_DATE = 8.64e15;
+
 function toTime(d: Date | number, fn: string): number {
   const t = d instanceof Date ? d.getTime() : d;
   if (typeof t !== "number" || Number.isNaN(t)) throw new RangeError(`ctxkit.${fn}: invalid deadline ${String(d)}`);
   return t;
 }
 
-function deadlineScope(parent: Context, at: number, why: unknown, fn: string): CancelScopeOf<CancelFunc> {
-  checkParent(parent, fn);
+function deadlineScope(parent: Context, at: number, why: unknown): CancelScopeOf<CancelFunc> {
+  if (at > MAX_DATE) return withCancel(parent); // never: no timer, no deadline
   const parentDeadline = parent.deadline();
   if (parentDeadline !== undefined && parentDeadline.getTime() < at) {
-    // The parent ends first: a timer would never matter (Go returns WithCancel here).
+    // The parent ends first: a timer would never matter (Go returns WithCancel here, dropping the cause).
     return withCancel(parent);
   }
-  const c = new CancelContext(parent, "");
-  c.deadlineAt = at;
+  const c = new CancelContext(parent);
+  c.deadlineAt = Math.max(at, -MAX_DATE);
   c.deadlineCause = why;
-  c.label = `.WithDeadline(${new Date(at).toISOString()} [${at - Date.now()}ms])`;
-  c.link();
+  c.link(parent);
   if (!c.err()) c.arm(at);
   return scope(c, () => c.cancel(Canceled, Canceled));
 }
 
 /** A context that is done at `d` (a Date or epoch milliseconds), when cancelled, or when `parent` is. */
 export function withDeadline(parent: Context, d: Date | number): CancelScopeOf<CancelFunc> {
-  return deadlineScope(parent, toTime(d, "withDeadline"), undefined, "withDeadline");
+  checkParent(parent, "withDeadline");
+  return deadlineScope(parent, toTime(d, "withDeadline"), undefined);
 }
 /** `withDeadline`, with `cause` as the cause when the deadline passes. */
 export function withDeadlineCause(parent: Context, d: Date | number, why: unknown): CancelScopeOf<CancelFunc> {
-  return deadlineScope(parent, toTime(d, "withDeadlineCause"), why, "withDeadlineCause");
+  checkParent(parent, "withDeadlineCause");
+  return deadlineScope(parent, toTime(d, "withDeadlineCause"), why);
 }
 
 function timeoutAt(ms: number, fn: string): number {
@@ -462,11 +556,13 @@ function timeoutAt(ms: number, fn: string): number {
 }
 /** `withDeadline(parent, now + ms)`; a zero or negative `ms` is already expired. */
 export function withTimeout(parent: Context, ms: number): CancelScopeOf<CancelFunc> {
-  return deadlineScope(parent, timeoutAt(ms, "withTimeout"), undefined, "withTimeout");
+  checkParent(parent, "withTimeout");
+  return deadlineScope(parent, timeoutAt(ms, "withTimeout"), undefined);
 }
 /** `withTimeout`, with `cause` as the cause when the time runs out. */
 export function withTimeoutCause(parent: Context, ms: number, why: unknown): CancelScopeOf<CancelFunc> {
-  return deadlineScope(parent, timeoutAt(ms, "withTimeoutCause"), why, "withTimeoutCause");
+  checkParent(parent, "withTimeoutCause");
+  return deadlineScope(parent, timeoutAt(ms, "withTimeoutCause"), why);
 }
 
 /** A context that carries `value` under `key`; it shares its parent's cancellation and deadline. */
@@ -482,7 +578,11 @@ export function withoutCancel(parent: Context): Context {
   return new WithoutCancelContext(parent);
 }
 
-/** The cause of `ctx`'s cancellation: `undefined` while live, the first cause set, else `err()`. */
+/**
+ * The cause of `ctx`'s cancellation: `undefined` while live, the first cause set, else `err()`. For a
+ * user-written context, as in Go: the cause of the ctxkit context it delegates `value()` to, if that one is
+ * done, else its own `err()`.
+ */
 export function cause(ctx: Context): unknown {
   let c: Context = ctx;
   while (c instanceof ValueContext) c = c.parent;
@@ -490,28 +590,32 @@ export function cause(ctx: Context): unknown {
   if (c instanceof EmptyContext) return undefined;
   const err = c.err();
   if (!err) return undefined;
-  const reason = c.signal.reason;
-  return reason === undefined ? err : reason;
+  const inner = c.value(ownerKey);
+  if (inner instanceof CancelContext && inner.err()) return inner.causeValue();
+  return err;
 }
 
 /** One registration of `afterFunc`: runs `f` once, after the context is done, never inline. */
 class AfterFuncNode {
-  state: "waiting" | "scheduled" | "stopped" = "waiting";
-  unlink: (() => void) | undefined;
+  private state: 0 | 1 | 2 = 0; // waiting, scheduled, stopped
+  owner: CancelContext | undefined = undefined;
+  stopWatch: (() => void) | undefined = undefined;
   constructor(private readonly f: () => void) {}
   schedule(): void {
-    if (this.state !== "waiting") return;
-    this.state = "scheduled";
-    this.unlink = undefined;
-    queueMicrotask(() => {
-      this.f();
-    });
+    if (this.state !== 0) return;
+    this.state = 1;
+    this.owner = undefined;
+    this.stopWatch = undefined;
+    queueMicrotask(this.f);
   }
   stop(): boolean {
-    if (this.state !== "waiting") return false;
-    this.state = "stopped";
-    this.unlink?.();
-    this.unlink = undefined;
+    if (this.state !== 0) return false;
+    this.state = 2;
+    this.owner?.children?.delete(this);
+    this.owner = undefined;
+    const stop = this.stopWatch;
+    this.stopWatch = undefined;
+    stop?.();
     return true;
   }
 }
@@ -524,21 +628,32 @@ export function afterFunc(ctx: Context, f: () => void): () => boolean {
   checkParent(ctx, "afterFunc");
   if (typeof f !== "function") throw new TypeError("ctxkit.afterFunc: f must be a function");
   const node = new AfterFuncNode(f);
-  const owner = cancelOwner(ctx);
-  if (owner === null) return () => node.stop();
-  if (owner) {
+  let owner = cancelOwner(ctx);
+  if (owner === undefined) {
+    if (ctx.err()) {
+      node.schedule();
+      return () => node.stop();
+    }
+    const inner = ctx.value(ownerKey);
+    if (inner instanceof CancelContext && ctx.done() === inner.done() && ctx.signal === inner.signal) {
+      owner = inner;
+    } else if (isAfterFuncer(ctx)) {
+      const stop = ctx.afterFunc(() => node.schedule());
+      node.stopWatch = () => void stop();
+      return () => node.stop();
+    } else {
+      const signal = ctx.signal;
+      if (signal.aborted) node.schedule();
+      else node.stopWatch = watchSignal(signal, () => node.schedule());
+      return () => node.stop();
+    }
+  }
+  if (owner !== null) {
     if (owner.err()) node.schedule();
     else {
-      owner.addChild(node);
-      node.unlink = () => owner.removeChild(node);
+      (owner.children ??= new Set()).add(node);
+      node.owner = owner;
     }
-  } else if (ctx.err()) {
-    node.schedule();
-  } else {
-    const signal = ctx.signal;
-    const onAbort = (): void => node.schedule();
-    signal.addEventListener("abort", onAbort, { once: true });
-    node.unlink = () => signal.removeEventListener("abort", onAbort);
   }
   return () => node.stop();
 }
@@ -562,18 +677,32 @@ export function race<T>(ctx: Context, p: PromiseLike<T>): Promise<T> {
   });
 }
 
-/** Resolves after `ms`, or rejects with `cause(ctx)` when `ctx` is done first; clears its timer. */
+/**
+ * Resolves after `ms`, or rejects with `cause(ctx)` when `ctx` is done first; clears its timer. Unlike a
+ * deadline, a pending sleep keeps a Node process alive (it is something the program waits for). Waits beyond
+ * setTimeout's 2^31-1 ms limit are taken in steps, never cut short.
+ */
 export function sleep(ctx: Context, ms: number): Promise<void> {
   checkParent(ctx, "sleep");
   if (typeof ms !== "number" || Number.isNaN(ms)) return Promise.reject(new RangeError(`ctxkit.sleep: ms must be a number, got ${String(ms)}`));
   if (ctx.err()) return Promise.reject(cause(ctx));
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      resolve();
-    }, Math.max(0, Math.min(ms, MAX_TIMER)));
+    const at = Date.now() + ms;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const wait = (): void => {
+      const left = at - Date.now();
+      if (left > MAX_TIMER) timer = setTimeout(wait, MAX_TIMER);
+      else
+        timer = setTimeout(() => {
+          timer = undefined;
+          stop();
+          resolve();
+        }, Math.max(0, left));
+    };
+    wait();
     const stop = afterFunc(ctx, () => {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
       reject(cause(ctx));
     });
   });
@@ -581,15 +710,12 @@ export function sleep(ctx: Context, ms: number): Promise<void> {
 
 /** A cancel scope whose context is also cancelled when `signal` aborts (cause: `signal.reason`). */
 export function fromSignal(parent: Context, signal: AbortSignal): CancelScopeOf<CancelFunc> {
-  const s = withCancelCause(parent);
-  if (!signal || typeof signal.addEventListener !== "function") throw new TypeError("ctxkit.fromSignal: signal is not an AbortSignal");
-  const cancel = s.cancel;
-  if (signal.aborted) {
-    cancel(signal.reason);
-  } else if (!s.ctx.err()) {
-    const onAbort = (): void => cancel(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    afterFunc(s.ctx, () => signal.removeEventListener("abort", onAbort));
+  checkParent(parent, "fromSignal");
+  if (!signal || typeof signal.addEventListener !== "function" || typeof signal.aborted !== "boolean") {
+    throw new TypeError("ctxkit.fromSignal: signal is not an AbortSignal");
   }
-  return scope(s.ctx, () => cancel());
+  const c = new CancelContext(parent);
+  c.link(parent);
+  c.follow(signal);
+  return scope(c, () => c.cancel(Canceled, Canceled));
 }
