@@ -6,7 +6,7 @@
 // Usage: node scripts/build.mjs [--no-types] [--only=runtime,plugin,server,extension]
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -82,7 +82,13 @@ async function buildServer() {
     sourcemap: true,
     logLevel: "warning",
     banner: { js: "#!/usr/bin/env node" },
+    // ESLint's config loader imports jiti only to load TypeScript config files; the server never loads config files.
+    external: ["jiti", "jiti/*"],
   });
+  // The bundled TypeScript looks for its lib .d.ts files beside itself; the server finds them in dist/typescript-lib.
+  const libDir = at("node_modules/typescript/lib");
+  mkdirSync(at("dist/typescript-lib"), { recursive: true });
+  for (const f of readdirSync(libDir)) if (/^lib\..*\.d\.ts$/.test(f)) copyFileSync(join(libDir, f), at("dist/typescript-lib", f));
 }
 
 async function buildExtension() {

@@ -1,0 +1,241 @@
+/**
+ * Runs the plugin's rules through ESLint's `Linter`: flat config built from the settings, the typescript-eslint
+ * parser given the language service's program (`parserOptions.programs`), no ESLint config file, no plugin from the
+ * workspace. The rules are imported from the plugin's source, so the server and ESLint share one implementation.
+ */
+import * as tsParser from "@typescript-eslint/parser";
+import type { Rule } from "eslint";
+import { Linter } from "eslint/universal";
+import type ts from "typescript";
+import plugin from "../../eslint-plugin/src/index";
+import { CtxkitSettings, type RuleSetting } from "./shared/settings";
+
+/** A report's extra facts the `Linter` does not keep: captured from the rule's `context.report` descriptor. */
+export interface RelatedNode {
+  /** The `data` key that held it: `contextNode` is "the context in scope". */
+  key: string;
+  /** ESLint-style location: 1-based lines, 0-based columns. */
+  loc: { start: { line: number; column: number }; end: { line: number; column: number } };
+  /** The file it is in, when it is not the linted file (a TypeScript node from another file). */
+  fileName?: string;
+}
+
+export interface LintProblem {
+  message: Linter.LintMessage;
+  related: RelatedNode[];
+}
+
+export interface LintOutcome {
+  problems: LintProblem[];
+  /** A parse failure or rule crash, reported once as a log line instead of diagnostics. */
+  failure?: string;
+}
+
+export interface RuleInfo {
+  name: string;
+  id: string;
+  docsUrl: string | undefined;
+  recommended: boolean;
+  fixable: boolean;
+  hasSuggestions: boolean;
+}
+
+type AnyRule = (typeof plugin.rules)[string];
+
+/** Every rule the server runs, with its metadata. */
+export const RULES: ReadonlyMap<string, RuleInfo> = new Map(
+  Object.entries(plugin.rules).map(([name, rule]) => {
+    const docs = rule.meta.docs as { url?: string; recommended?: boolean } | undefined;
+    return [
+      name,
+      {
+        name,
+        id: `ctxkit/${name}`,
+        docsUrl: docs?.url,
+        recommended: docs?.recommended === true,
+        fixable: rule.meta.fixable !== undefined,
+        hasSuggestions: rule.meta.hasSuggestions === true,
+      },
+    ];
+  }),
+);
+
+interface ReportRecord {
+  ruleId: string;
+  line: number;
+  column: number;
+  messageId: string | undefined;
+  related: RelatedNode[];
+}
+
+/** Where wrapped rules put their report descriptors during one synchronous `verify`. */
+let reportSink: ReportRecord[] | undefined;
+
+function isLoc(value: unknown): value is RelatedNode["loc"] {
+  const loc = value as RelatedNode["loc"] | undefined;
+  return typeof loc === "object" && loc !== null && typeof loc.start?.line === "number" && typeof loc.end?.line === "number";
+}
+
+function isTsNode(value: unknown): value is ts.Node {
+  const v = value as ts.Node | null;
+  return typeof v === "object" && v !== null && typeof v.kind === "number" && typeof v.getSourceFile === "function" && typeof v.pos === "number";
+}
+
+/**
+ * The nodes a report names in its `data`: an ESTree node, an ESLint `SourceLocation`, or a TypeScript node (which may
+ * be in another file). The convention for rules: `data.contextNode` is the context in scope.
+ */
+function relatedOf(data: unknown): RelatedNode[] {
+  if (typeof data !== "object" || data === null) return [];
+  const out: RelatedNode[] = [];
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    const loc = (value as { loc?: unknown } | null)?.loc;
+    if (isLoc(loc)) out.push({ key, loc });
+    else if (isLoc(value)) out.push({ key, loc: value });
+    else if (isTsNode(value)) {
+      const sf = value.getSourceFile();
+      if (!sf) continue;
+      const start = sf.getLineAndCharacterOfPosition(value.getStart(sf));
+      const end = sf.getLineAndCharacterOfPosition(value.getEnd());
+      out.push({ key, fileName: sf.fileName, loc: { start: { line: start.line + 1, column: start.character }, end: { line: end.line + 1, column: end.character } } });
+    }
+  }
+  return out;
+}
+
+/**
+ * Wraps a rule so its report descriptors are seen: the `Linter` keeps only the text of a message, and the server also
+ * wants the nodes a rule names in `data` (related information). The rule itself runs unchanged.
+ */
+function observed(id: string, rule: AnyRule): Rule.RuleModule {
+  const inner = rule as unknown as Rule.RuleModule;
+  return {
+    ...inner,
+    create(context) {
+      const report = (descriptor: Rule.ReportDescriptor): void => {
+        const d = descriptor as Rule.ReportDescriptor & { node?: { loc?: unknown }; loc?: unknown; messageId?: string; data?: unknown };
+        const loc = isLoc(d.loc) ? d.loc : isLoc(d.node?.loc) ? d.node.loc : undefined;
+        const where = loc ? loc.start : (d.loc as { line: number; column: number } | undefined);
+        const related = relatedOf(d.data);
+        if (reportSink && where && related.length > 0) {
+          reportSink.push({ ruleId: id, line: where.line, column: where.column, messageId: d.messageId, related });
+        }
+        context.report(descriptor);
+      };
+      const proxy = Object.create(context, { report: { value: report } }) as Rule.RuleContext;
+      return inner.create(proxy);
+    },
+  };
+}
+
+const observedPlugin = {
+  meta: plugin.meta,
+  rules: Object.fromEntries(Object.entries(plugin.rules).map(([name, rule]) => [name, observed(`ctxkit/${name}`, rule)])),
+};
+
+const FILES = ["**/*.ts", "**/*.tsx", "**/*.mts", "**/*.cts", "**/*.js", "**/*.jsx", "**/*.mjs", "**/*.cjs"];
+
+/** The program of the file being linted: the parser wrapper reads it, so one config serves every program. */
+let currentProgram: ts.Program | undefined;
+
+const programParser: Linter.Parser = {
+  meta: { name: "ctxkit-language-server/program-parser" },
+  parseForESLint(code: string, options?: Record<string, unknown>) {
+    return tsParser.parseForESLint(code, { ...options, programs: currentProgram ? [currentProgram] : null, project: undefined });
+  },
+} as Linter.Parser;
+
+/** The rule entries the settings ask for, plus one sentence per setting that could not be used. */
+export function rulesFromSettings(settings: CtxkitSettings): { rules: Linter.RulesRecord; problems: string[] } {
+  const problems: string[] = [];
+  for (const name of Object.keys(settings.rules)) {
+    if (!RULES.has(name)) problems.push(`ctxkit.rules: there is no rule "${name}"; the rules are ${[...RULES.keys()].join(", ")}.`);
+  }
+  const rules: Linter.RulesRecord = {};
+  const probe = new Linter({ cwd: "/" });
+  for (const info of RULES.values()) {
+    const fallback: RuleSetting = info.recommended ? "warn" : "off";
+    const wanted = settings.rules[info.name] ?? fallback;
+    const entry = toEntry(wanted, settings);
+    const error = optionError(probe, info.id, entry);
+    if (error === undefined) {
+      rules[info.id] = entry;
+    } else {
+      problems.push(`ctxkit.rules["${info.name}"] has invalid options (${error}); using the rule's default options.`);
+      rules[info.id] = toEntry(Array.isArray(wanted) ? wanted[0] : wanted, settings);
+    }
+  }
+  return { rules, problems };
+}
+
+function toEntry(setting: RuleSetting, settings: CtxkitSettings): Linter.RuleEntry {
+  const [severity, options] = Array.isArray(setting) ? setting : [setting, undefined];
+  if (severity === "off") return "off";
+  const merged = { ...(settings.contextTypes ? { contextTypes: settings.contextTypes } : {}), ...options };
+  return Object.keys(merged).length > 0 ? [severity, merged] : severity;
+}
+
+/** Validates one rule entry against the rule's schema (ESLint checks options before it runs anything). */
+function optionError(probe: Linter, id: string, entry: Linter.RuleEntry): string | undefined {
+  if (entry === "off") return undefined;
+  try {
+    probe.verify("", [{ files: ["**/*.js"], plugins: { ctxkit: observedPlugin }, rules: { [id]: entry } }], { filename: "/probe.js" });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message.startsWith('Key "rules"')) return message.split("\n").slice(1).map((l) => l.trim()).filter(Boolean).join(" ");
+  }
+  return undefined;
+}
+
+/** One `Linter` with the flat config for one generation of settings. */
+export class LintEngine {
+  private readonly linter = new Linter({ cwd: "/" });
+  private readonly config: Linter.Config[];
+
+  constructor(readonly rules: Linter.RulesRecord) {
+    this.config = [
+      {
+        files: FILES,
+        languageOptions: { parser: programParser, sourceType: "module", parserOptions: { ecmaVersion: "latest" } },
+        linterOptions: { reportUnusedDisableDirectives: "off" },
+        plugins: { ctxkit: observedPlugin },
+        rules,
+      },
+    ];
+  }
+
+  get anyRuleOn(): boolean {
+    return Object.values(this.rules).some((r) => r !== "off" && r !== 0 && !(Array.isArray(r) && (r[0] === "off" || r[0] === 0)));
+  }
+
+  /** Lints `text`, which must be the text of `fileName` in `program`. Never throws. */
+  lint(program: ts.Program, fileName: string, text: string): LintOutcome {
+    const sink: ReportRecord[] = [];
+    currentProgram = program;
+    reportSink = sink;
+    let messages: Linter.LintMessage[];
+    try {
+      messages = this.linter.verify(text, this.config, { filename: fileName });
+    } catch (e) {
+      return { problems: [], failure: e instanceof Error ? e.message : String(e) };
+    } finally {
+      currentProgram = undefined;
+      reportSink = undefined;
+    }
+    const problems: LintProblem[] = [];
+    let failure: string | undefined;
+    for (const message of messages) {
+      if (!message.ruleId) {
+        // A fatal parse error: TypeScript's own diagnostics show it, so it is not repeated as a ctxkit problem.
+        if (message.fatal) failure = message.message;
+        continue;
+      }
+      const i = sink.findIndex(
+        (r) => r.ruleId === message.ruleId && r.line === message.line && r.column + 1 === message.column && (r.messageId === undefined || r.messageId === message.messageId),
+      );
+      const related = i >= 0 ? sink.splice(i, 1)[0]!.related : [];
+      problems.push({ message, related });
+    }
+    return failure === undefined ? { problems } : { problems, failure };
+  }
+}

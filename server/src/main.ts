@@ -1,0 +1,23 @@
+/**
+ * `ctxkit-language-server`: `node dist/server.js --stdio` (or `--node-ipc`, `--socket=<port>`).
+ * The transport is read from the command line by `createConnection`.
+ */
+import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
+import { bindConnection } from "./connection";
+
+const transports = ["--stdio", "--node-ipc", "--socket=", "--pipe="];
+if (!process.argv.some((a) => transports.some((t) => a.startsWith(t)))) {
+  process.stderr.write("usage: ctxkit-language-server --stdio | --node-ipc | --socket=<port> | --pipe=<name>\n");
+  process.exit(2);
+}
+
+const connection = createConnection(ProposedFeatures.all);
+// Nothing may reach stdout outside the protocol, and nothing may end the process but `exit`.
+console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(" "));
+console.warn = (...args: unknown[]) => connection.console.warn(args.map(String).join(" "));
+console.error = (...args: unknown[]) => connection.console.error(args.map(String).join(" "));
+process.on("unhandledRejection", (reason) => connection.console.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
+process.on("uncaughtException", (error) => connection.console.error(`uncaught exception: ${error.stack ?? error.message}`));
+
+bindConnection(connection);
+connection.listen();
