@@ -74,12 +74,17 @@ export class FakeClock {
   }
 }
 
-/** Runs `f` with a fake clock installed, and always restores the real one. */
+/** Runs `f` with a fake clock installed, and restores the real one when `f` (or the promise it returns) ends. */
 export function withFakeClock<T>(f: (clock: FakeClock) => T): T {
   const clock = new FakeClock().install();
+  let result: T;
   try {
-    return f(clock);
-  } finally {
+    result = f(clock);
+  } catch (e) {
     clock.uninstall();
+    throw e;
   }
+  if (result instanceof Promise) return result.finally(() => clock.uninstall()) as T;
+  clock.uninstall();
+  return result;
 }
