@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { getEventListeners } from "node:events";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { background, Canceled, race, sleep, withCancel, withCancelCause, type Context } from "ctxkit";
 import { withFakeClock } from "./fake-clock.js";
 
@@ -25,7 +25,7 @@ function customContext(): { ctx: Context; abort(reason?: unknown): void; signal:
 describe("ctxkit runtime: leaks", () => {
   it("1M short-lived children of a long-lived parent (cancelled, or disposed with `using`) leave the heap within 1 MB; 100k signals give no MaxListeners warning", async function () {
     this.timeout(60_000);
-    const worker = fileURLToPath(new URL("./leak-worker.ts", import.meta.url));
+    const worker = join(__dirname, "leak-worker.ts");
     const out = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, ["--expose-gc", "--import", "tsx", worker], { maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
         err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
