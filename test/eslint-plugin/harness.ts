@@ -91,7 +91,9 @@ export function lintFiles(files: readonly string[], config: Linter.Config[], lin
   for (const file of files) {
     const text = textOf ? textOf(file) : fs.readFileSync(file, "utf8");
     try {
-      out.push({ file, messages: linter.verify(text, config, { filename: file }) });
+      // With noInlineConfig, ESLint warns about each directive it ignores; those are not findings.
+      const messages = linter.verify(text, config, { filename: file }).filter((m) => !(m.ruleId === null && !m.fatal && /has no effect because you have 'noInlineConfig'/.test(m.message)));
+      out.push({ file, messages });
     } catch (e) {
       out.push({ file, messages: [], crash: e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e) });
     }
@@ -148,7 +150,7 @@ export function packageSources(pkg: string): string[] {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
-        if (e.name !== "node_modules" && e.name !== "__tests__" && e.name !== "test") walk(p);
+        if (!["node_modules", "__tests__", "__fixtures__", "__mocks__", "test", "tests"].includes(e.name)) walk(p);
       } else if (/\.(ts|mts|cts|tsx)$/.test(e.name) && !/\.d\.[mc]?ts$/.test(e.name) && !/\.(test|spec)\.tsx?$/.test(e.name)) {
         out.push(p);
       }
