@@ -22,10 +22,12 @@
  * - {@link passedAt}`(call, slot)` — what the call passes in one slot.
  * - {@link analyzeCallAcceptance}`(call, matcher)` — the above together, with the slot a fix should fill.
  * - {@link isCalleeTheContext}`(call, matcher)` — `signal.addEventListener(...)`, `token.onCancellationRequested(...)`.
+ * - {@link contextUseOfCall}`(call, contextsInScope(call, matcher), matcher)` — the verdict both rules share.
  */
 import ts from "typescript";
 import type { ContextKind, ContextTypeMatcher } from "./contextTypes";
 import { skipOuter } from "./ctxkitApi";
+import { convertibleTo, deriveContext, type DetachedReason, type ScopeContext } from "./scope";
 
 /** A context-typed parameter: `f(ctx: Context)`, `g(x, signal?: AbortSignal)`. */
 export interface PositionalSlot {
@@ -275,4 +277,66 @@ export function isCalleeTheContext(call: ts.CallExpression | ts.NewExpression, m
   const callee = skipOuter(call.expression);
   if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return false;
   return matcher.isContext(matcher.checker.getTypeAtLocation(callee.expression));
+}
+
+/**
+ * How a call treats the contexts in scope — the single judgement behind `no-dropped-context` (which reports
+ * `missing` and `detached`) and `no-unbounded-await` (which leaves every call that accepts a compatible
+ * context to that rule: one report per site).
+ * - `none`: the callee accepts no context; `self`: the callee is a member of a context.
+ * - `received`: some argument (or a property of an object-literal argument, or an element of an array-literal
+ *   argument) is derived from a context in scope, in any slot or none (`once(signal, "abort")`,
+ *   `fromSignal(background(), signal)`).
+ * - `optOut`, `maybe`, `unknown`: an explicit opt-out, a spread or variable options object, or a context of unknown
+ *   origin in the judged slot: never reported.
+ * - `missing`, `detached`: the judged slot gets nothing, or a detached context (`reason`). `target` is the
+ *   in-scope context to pass instead and `text` the expression that fills the slot (`ctx`, `ctx.signal`);
+ *   `text` is undefined when the slot wants a ctxkit `Context` and only a signal is in scope (`fromSignal`).
+ * - `incompatible`: the callee wants a kind that nothing in scope can provide (a vscode token, a ctxkit Context
+ *   with only a cancellation token around).
+ */
+export type ContextUse =
+  | { state: "none" | "self" | "received" | "optOut" | "maybe" | "unknown" }
+  | { state: "incompatible"; acceptance: CallAcceptance }
+  | { state: "missing"; acceptance: CallAcceptance; target: ScopeContext; text: string | undefined }
+  | { state: "detached"; acceptance: CallAcceptance; reason: DetachedReason; node: ts.Expression; target: ScopeContext; text: string | undefined };
+
+/** Judges `call` against `scope` (the result of `contextsInScope(call, matcher)`); see {@link ContextUse}. */
+export function contextUseOfCall(call: ts.CallExpression | ts.NewExpression, scope: readonly ScopeContext[], matcher: ContextTypeMatcher): ContextUse {
+  const acceptance = analyzeCallAcceptance(call, matcher);
+  if (isCalleeTheContext(call, matcher)) return { state: "self" };
+  if (argumentsReceiveContext(call, matcher)) return { state: "received" };
+  if (!acceptance) return { state: "none" };
+  const { passed, slot } = acceptance;
+  if (passed.state === "optOut" || passed.state === "maybe") return { state: passed.state };
+  let reason: DetachedReason | undefined;
+  if (passed.state === "passed") {
+    const d = deriveContext(passed.node, matcher);
+    if (d.kind === "derived") return { state: "received" };
+    if (d.kind === "optOut") return { state: "optOut" };
+    if (d.kind === "unknown") return { state: "unknown" };
+    reason = d.reason;
+  }
+  const target = scope.find((c) => c.kind === slot.kind) ?? scope.find((c) => convertibleTo(c, slot.kind) !== undefined);
+  const fromSignal = slot.kind === "ctxkit" ? scope.find((c) => c.kind === "signal") : undefined;
+  const chosen = target ?? fromSignal;
+  if (!chosen) return { state: "incompatible", acceptance };
+  const text = target ? convertibleTo(target, slot.kind) : undefined;
+  if (passed.state === "passed") return { state: "detached", acceptance, reason: reason!, node: passed.node, target: chosen, text };
+  return { state: "missing", acceptance, target: chosen, text };
+}
+
+/** Whether any argument, object-literal property value or array-literal element is derived from a context in scope. */
+function argumentsReceiveContext(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): boolean {
+  const derived = (e: ts.Expression): boolean => {
+    const inner = skipOuter(e);
+    if (ts.isObjectLiteralExpression(inner)) {
+      return inner.properties.some((p) =>
+        (ts.isPropertyAssignment(p) && derived(p.initializer)) || (ts.isShorthandPropertyAssignment(p) && isContextValue(p.name) && deriveContext(p.name, matcher).kind === "derived"));
+    }
+    if (ts.isArrayLiteralExpression(inner)) return inner.elements.some((el) => !ts.isSpreadElement(el) && derived(el));
+    return isContextValue(inner) && deriveContext(inner, matcher).kind === "derived";
+  };
+  const isContextValue = (e: ts.Expression): boolean => matcher.isContext(matcher.checker.getTypeAtLocation(e));
+  return (call.arguments ?? []).some((a) => !ts.isSpreadElement(a) && derived(a));
 }

@@ -3,8 +3,10 @@
  * Add a rule here, in `src/configs.ts`, and with a doc in `docs/rules/<name>.md`; the docs test checks all three.
  */
 import type { TSESLint } from "@typescript-eslint/utils";
+import noDroppedContext from "./no-dropped-context";
 import requireCancel from "./require-cancel";
 
 export const rules: Record<string, TSESLint.RuleModule<string, readonly unknown[]>> = {
+  "no-dropped-context": noDroppedContext as unknown as TSESLint.RuleModule<string, readonly unknown[]>,
   "require-cancel": requireCancel as unknown as TSESLint.RuleModule<string, readonly unknown[]>,
 };

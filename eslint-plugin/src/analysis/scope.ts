@@ -1,0 +1,412 @@
+/**
+ * Which contexts are in scope at a node, and whether an expression is derived from them: shared by
+ * `no-dropped-context`, `no-unbounded-await` and the language server's "Thread ctx".
+ *
+ * **In scope** ({@link contextsInScope}) are, innermost function first:
+ * - locals of a context type declared before the node in an enclosing block (`const [ctx, cancel] =
+ *   withTimeout(parent, 5)`, `const signal = AbortSignal.any([...])`), newest first, unless they are detached
+ *   (`const c = background()`) or opted out (`withoutCancel(ctx)`); and the `Context` of a local cancel scope
+ *   (`using scope = withTimeout(parent, 5)` gives `scope.ctx`);
+ * - parameters of a context type, destructured ones included (`({ signal }: Options)`), and context-typed
+ *   properties of parameters (`req.signal`, `opts.signal`, `options.cancellationToken`).
+ * Module-level variables and class fields are never in scope: they are not *this call's* context.
+ *
+ * **Which callbacks a context flows into** ({@link contextFlowsInto}): a function written inside another one
+ * sees its contexts — synchronous array callbacks (`map`, `forEach`, `filter`, …), promise executors and
+ * `.then` callbacks, helpers such as `retry(async () => …)` — except where the function runs after the work it
+ * belongs to or outside it: timer callbacks (`setTimeout`, `setInterval`, `setImmediate`, `queueMicrotask`,
+ * `process.nextTick`, `requestAnimationFrame`), event handlers (`on`, `once`, `addListener`,
+ * `addEventListener`, `onCancellationRequested`, assignments to `x.onsomething`), `afterFunc(ctx, f)` (runs when
+ * the context is already done), and methods of classes declared inside the function.
+ *
+ * **Derivation** ({@link deriveContext}): an expression is *derived* when it is an in-scope context or made from
+ * one: a parameter (or its property: `ctx.signal`, `req.signal`), a cancel scope or context derived from it
+ * (`withCancel`/`withTimeout`/`withDeadline`/Cause variants, `.ctx` or destructured, `withValue`, `fromSignal`,
+ * `withIncomingDeadline`, `requestContext(req, res, parent)`), `AbortSignal.any([signal, …])`, `a ?? b` with a
+ * derived side, or a local initialised from any of these. It is *detached* when no cancellation can reach it from
+ * the caller: `background()`, `todo()`, a fresh `new AbortController()`'s signal (whose controller is used for
+ * nothing else), `AbortSignal.timeout(ms)`, module-level variables and imports, and stored fields (`this.x`).
+ * `withoutCancel(ctx)`, `undefined` and `null` are explicit *opt-outs*. Anything else (a call result, an
+ * awaited value) is *unknown*, and rules report nothing about it.
+ */
+import ts from "typescript";
+import type { ContextKind, ContextTypeMatcher } from "./contextTypes";
+import { ctxkitCalleeName, skipOuter } from "./ctxkitApi";
+
+/** A context visible at a node. */
+export interface ScopeContext {
+  /** Source text that names it at the node: `ctx`, `req.signal`, `scope.ctx`. */
+  text: string;
+  kind: ContextKind;
+  /** Short type name for messages: `Context`, `AbortSignal`, `CancellationToken`. */
+  typeName: string;
+  origin: "parameter" | "parameterProperty" | "local" | "localProperty";
+  /** The declaring identifier (parameter name, binding element name, variable name). */
+  declaration: ts.Identifier;
+  /** The function whose parameter or local it is. */
+  owner: ts.SignatureDeclaration;
+}
+
+export type DetachedReason = "background" | "todo" | "abortController" | "timeout" | "global" | "field";
+
+/** How an expression relates to the contexts in scope; see the module comment. */
+export type Derivation =
+  | { kind: "derived" }
+  | { kind: "optOut" }
+  | { kind: "detached"; reason: DetachedReason }
+  | { kind: "unknown" };
+
+const TIMER_CALLEES: ReadonlySet<string> = new Set([
+  "setTimeout",
+  "setInterval",
+  "setImmediate",
+  "queueMicrotask",
+  "nextTick",
+  "requestAnimationFrame",
+  "requestIdleCallback",
+]);
+const EVENT_CALLEES: ReadonlySet<string> = new Set([
+  "on",
+  "once",
+  "addListener",
+  "prependListener",
+  "prependOnceListener",
+  "addEventListener",
+  "onCancellationRequested",
+  "afterFunc",
+]);
+
+interface FunctionInfo {
+  params: ScopeContext[];
+  locals: { ctx: ScopeContext; container: ts.Node; end: number }[];
+}
+
+interface Caches {
+  functions: Map<ts.Node, FunctionInfo>;
+  propsOfType: Map<ts.Type, { property: string; kind: ContextKind; typeName: string }[]>;
+  derivation: Map<ts.Node, Derivation>;
+}
+
+// Speed path: every call in a function asks for the same parameters and locals, and the same few types
+// (a request, an options bag) are asked for their context properties again and again.
+const caches = new WeakMap<ContextTypeMatcher, Caches>();
+
+function cachesOf(matcher: ContextTypeMatcher): Caches {
+  let c = caches.get(matcher);
+  if (!c) caches.set(matcher, (c = { functions: new Map(), propsOfType: new Map(), derivation: new Map() }));
+  return c;
+}
+
+/** Whether a node is a function whose parameters and locals we consider (declarations, expressions, arrows, methods). */
+export function isFunctionLike(node: ts.Node): node is ts.SignatureDeclaration & { body?: ts.ConciseBody } {
+  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)
+    || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node);
+}
+
+function calleeName(call: ts.CallExpression | ts.NewExpression): string | undefined {
+  const callee = skipOuter(call.expression);
+  if (ts.isIdentifier(callee)) return callee.text;
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  return undefined;
+}
+
+/**
+ * Whether the contexts of the functions around `fn` flow into it. False for timer callbacks, event handlers,
+ * `afterFunc` callbacks and methods of local classes; true for everything else (see the module comment).
+ */
+export function contextFlowsInto(fn: ts.Node): boolean {
+  if (ts.isMethodDeclaration(fn) || ts.isConstructorDeclaration(fn) || ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) {
+    return !(ts.isClassLike(fn.parent));
+  }
+  let child: ts.Node = fn;
+  let parent = fn.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent)) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(child as ts.Expression)) {
+    const name = calleeName(parent);
+    if (name !== undefined && (TIMER_CALLEES.has(name) || EVENT_CALLEES.has(name))) return false;
+  }
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === child) {
+    const left = parent.left;
+    if (ts.isPropertyAccessExpression(left) && /^on[a-z]/.test(left.name.text)) return false;
+  }
+  if (ts.isPropertyAssignment(parent) && parent.initializer === child && ts.isIdentifier(parent.name) && /^on[A-Z]/.test(parent.name.text)) {
+    return false;
+  }
+  return true;
+}
+
+/**
+ * The contexts in scope at `node`, innermost first (in one function: locals newest first, then parameters).
+ * Empty outside functions. Contexts of enclosing functions are included only while {@link contextFlowsInto}
+ * holds for every function in between.
+ */
+export function contextsInScope(node: ts.Node, matcher: ContextTypeMatcher): ScopeContext[] {
+  const out: ScopeContext[] = [];
+  const start = node.getStart();
+  for (let n: ts.Node | undefined = node.parent; n && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.isClassLike(n)) break;
+    if (!isFunctionLike(n)) continue;
+    const info = functionInfo(n, matcher);
+    for (let i = info.locals.length - 1; i >= 0; i--) {
+      const local = info.locals[i]!;
+      if (local.end <= start && isAncestor(local.container, node)) out.push(local.ctx);
+    }
+    out.push(...info.params);
+    if (!contextFlowsInto(n)) break;
+  }
+  return out;
+}
+
+function isAncestor(ancestor: ts.Node, node: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node; n; n = n.parent) if (n === ancestor) return true;
+  return false;
+}
+
+/** The nearest function around `node` (not `node` itself), or undefined at module level. */
+export function enclosingFunction(node: ts.Node): (ts.SignatureDeclaration & { body?: ts.ConciseBody }) | undefined {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
+  return undefined;
+}
+
+function functionInfo(fn: ts.SignatureDeclaration & { body?: ts.ConciseBody }, matcher: ContextTypeMatcher): FunctionInfo {
+  const cache = cachesOf(matcher).functions;
+  const cached = cache.get(fn);
+  if (cached) return cached;
+  const checker = matcher.checker;
+  const info: FunctionInfo = { params: [], locals: [] };
+  cache.set(fn, info);
+  for (const param of fn.parameters) {
+    if (ts.isIdentifier(param.name)) {
+      if (param.name.text === "this") continue;
+      const type = checker.getTypeAtLocation(param.name);
+      const m = matcher.match(type);
+      if (m) {
+        info.params.push({ text: param.name.text, kind: m.kind, typeName: m.typeName, origin: "parameter", declaration: param.name, owner: fn });
+        continue;
+      }
+      for (const p of contextPropertiesOf(type, matcher)) {
+        info.params.push({ text: `${param.name.text}.${p.property}`, kind: p.kind, typeName: p.typeName, origin: "parameterProperty", declaration: param.name, owner: fn });
+      }
+    } else {
+      for (const id of bindingIdentifiers(param.name)) {
+        const m = matcher.match(checker.getTypeAtLocation(id));
+        if (m) info.params.push({ text: id.text, kind: m.kind, typeName: m.typeName, origin: "parameter", declaration: id, owner: fn });
+      }
+    }
+  }
+  if (fn.body && ts.isBlock(fn.body)) collectLocals(fn.body, fn, info, matcher);
+  return info;
+}
+
+function bindingIdentifiers(name: ts.BindingName): ts.Identifier[] {
+  if (ts.isIdentifier(name)) return [name];
+  const out: ts.Identifier[] = [];
+  for (const el of name.elements) if (!ts.isOmittedExpression(el)) out.push(...bindingIdentifiers(el.name));
+  return out;
+}
+
+function collectLocals(body: ts.Block, fn: ts.SignatureDeclaration, info: FunctionInfo, matcher: ContextTypeMatcher): void {
+  const checker = matcher.checker;
+  const visit = (n: ts.Node): void => {
+    if (isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (ts.isVariableDeclaration(n)) {
+      const list = n.parent;
+      const statement = list.parent;
+      const container = ts.isVariableStatement(statement) ? statement.parent : statement; // for/for-of heads scope to the loop
+      for (const id of bindingIdentifiers(n.name)) {
+        const type = checker.getTypeAtLocation(id);
+        const m = matcher.match(type);
+        if (m) {
+          const d = deriveIdentifier(id, matcher, new Set());
+          if (d.kind === "detached" || d.kind === "optOut") continue;
+          info.locals.push({ ctx: { text: id.text, kind: m.kind, typeName: m.typeName, origin: "local", declaration: id, owner: fn }, container, end: n.end });
+        } else if (ts.isIdentifier(n.name)) {
+          // A cancel scope (`using scope = withTimeout(parent, 5)`): its ctxkit Context is in scope as `scope.ctx`.
+          for (const p of contextPropertiesOf(type, matcher)) {
+            if (p.kind !== "ctxkit") continue;
+            const d = n.initializer ? deriveContext(n.initializer, matcher) : { kind: "unknown" as const };
+            if (d.kind === "detached" || d.kind === "optOut") continue;
+            info.locals.push({ ctx: { text: `${id.text}.${p.property}`, kind: p.kind, typeName: p.typeName, origin: "localProperty", declaration: id, owner: fn }, container, end: n.end });
+          }
+        }
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+}
+
+/** Context-typed, non-method properties of an object type (union members asked), cached per type. */
+function contextPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { property: string; kind: ContextKind; typeName: string }[] {
+  const cache = cachesOf(matcher).propsOfType;
+  const cached = cache.get(type);
+  if (cached) return cached;
+  const out: { property: string; kind: ContextKind; typeName: string }[] = [];
+  cache.set(type, out);
+  const checker = matcher.checker;
+  const nonNull = checker.getNonNullableType(type);
+  for (const member of nonNull.isUnion() ? nonNull.types : [nonNull]) {
+    if (!(member.flags & ts.TypeFlags.Object) && !member.isIntersection()) continue;
+    if (member.getCallSignatures().length > 0 || checker.isArrayType(member) || checker.isTupleType(member)) continue;
+    const props = checker.getPropertiesOfType(member);
+    if (props.length > 64) continue; // a platform object (a DOM element), not a request or an options bag
+    for (const prop of props) {
+      if (prop.flags & ts.SymbolFlags.Method || !/^[A-Za-z_$][\w$]*$/.test(prop.getName())) continue;
+      const m = matcher.match(checker.getTypeOfSymbol(prop));
+      if (m && !out.some((o) => o.property === prop.getName())) out.push({ property: prop.getName(), kind: m.kind, typeName: m.typeName });
+    }
+  }
+  return out;
+}
+
+const DERIVING: ReadonlySet<string> = new Set([
+  "withCancel",
+  "withCancelCause",
+  "withTimeout",
+  "withTimeoutCause",
+  "withDeadline",
+  "withDeadlineCause",
+  "withValue",
+  "withIncomingDeadline",
+]);
+
+/** How `expr` relates to the contexts in scope (see the module comment). Cached per node. */
+export function deriveContext(expr: ts.Expression, matcher: ContextTypeMatcher): Derivation {
+  return derive(expr, matcher, new Set());
+}
+
+function derive(expr: ts.Expression, matcher: ContextTypeMatcher, seen: Set<ts.Node>): Derivation {
+  const cache = cachesOf(matcher).derivation;
+  const cached = cache.get(expr);
+  if (cached) return cached;
+  const result = computeDerivation(skipOuter(expr), matcher, seen);
+  cache.set(expr, result);
+  return result;
+}
+
+const UNKNOWN: Derivation = { kind: "unknown" };
+const DERIVED: Derivation = { kind: "derived" };
+
+function computeDerivation(e: ts.Expression, matcher: ContextTypeMatcher, seen: Set<ts.Node>): Derivation {
+  if (e.kind === ts.SyntaxKind.NullKeyword || ts.isVoidExpression(e) || (ts.isIdentifier(e) && e.text === "undefined")) return { kind: "optOut" };
+  if (ts.isIdentifier(e)) return deriveIdentifier(e, matcher, seen);
+  if (e.kind === ts.SyntaxKind.ThisKeyword) return { kind: "detached", reason: "field" };
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+    const object = skipOuter(e.expression);
+    if (object.kind === ts.SyntaxKind.ThisKeyword) return { kind: "detached", reason: "field" };
+    if (ts.isPropertyAccessExpression(e) && /^(None|NONE|none)$/.test(e.name.text)) return { kind: "optOut" };
+    if (ts.isNewExpression(object) && isGlobalNamed(object.expression, "AbortController", matcher)) return { kind: "detached", reason: "abortController" };
+    return derive(object, matcher, seen);
+  }
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken) {
+      return combineAny([derive(e.left, matcher, seen), derive(e.right, matcher, seen)]);
+    }
+    if (op === ts.SyntaxKind.EqualsToken) return derive(e.right, matcher, seen);
+    return UNKNOWN;
+  }
+  if (ts.isConditionalExpression(e)) return combineAny([derive(e.whenTrue, matcher, seen), derive(e.whenFalse, matcher, seen)]);
+  if (ts.isCallExpression(e)) return deriveCall(e, matcher, seen);
+  if (ts.isNewExpression(e) && isGlobalNamed(e.expression, "AbortController", matcher)) return { kind: "detached", reason: "abortController" };
+  return UNKNOWN;
+}
+
+/** Derived if any part is; detached or opted out only if every part is; otherwise unknown. */
+function combineAny(parts: Derivation[]): Derivation {
+  if (parts.some((p) => p.kind === "derived")) return DERIVED;
+  if (parts.some((p) => p.kind === "unknown")) return UNKNOWN;
+  return parts.find((p) => p.kind === "detached") ?? parts[0] ?? UNKNOWN;
+}
+
+function deriveCall(call: ts.CallExpression, matcher: ContextTypeMatcher, seen: Set<ts.Node>): Derivation {
+  const callee = skipOuter(call.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (name === undefined) return UNKNOWN;
+  if (ts.isPropertyAccessExpression(callee) && isGlobalNamed(callee.expression, "AbortSignal", matcher)) {
+    if (name === "timeout") return { kind: "detached", reason: "timeout" };
+    if (name === "any") {
+      const arg = call.arguments[0] && skipOuter(call.arguments[0]);
+      if (!arg || !ts.isArrayLiteralExpression(arg)) return UNKNOWN;
+      const parts = arg.elements.map((el) => (ts.isSpreadElement(el) ? UNKNOWN : derive(el, matcher, seen)));
+      return parts.some((p) => p.kind === "derived") ? DERIVED : parts.every((p) => p.kind === "detached") && parts.length > 0 ? parts[0]! : UNKNOWN;
+    }
+    return UNKNOWN;
+  }
+  const exported = ctxkitCalleeName(call, matcher);
+  if (exported === undefined) return UNKNOWN;
+  if (exported === "background" || exported === "todo") return { kind: "detached", reason: exported };
+  if (exported === "withoutCancel") return { kind: "optOut" };
+  const first = call.arguments[0];
+  if (DERIVING.has(exported)) return first ? derive(first, matcher, seen) : UNKNOWN;
+  if (exported === "fromSignal") {
+    return combineAny(call.arguments.slice(0, 2).map((a) => derive(a, matcher, seen)));
+  }
+  if (exported === "requestContext") {
+    // Bound to the request: a live root even without a parent.
+    const parent = call.arguments[2];
+    return parent ? derive(parent, matcher, seen) : UNKNOWN;
+  }
+  return UNKNOWN;
+}
+
+function isGlobalNamed(expr: ts.Expression, name: string, matcher: ContextTypeMatcher): boolean {
+  const e = skipOuter(expr);
+  if (!ts.isIdentifier(e) || e.text !== name) return false;
+  const symbol = matcher.checker.getSymbolAtLocation(e);
+  const decl = symbol?.declarations?.[0];
+  return decl !== undefined && !ts.isExternalModule(decl.getSourceFile());
+}
+
+function deriveIdentifier(id: ts.Identifier, matcher: ContextTypeMatcher, seen: Set<ts.Node>): Derivation {
+  const checker = matcher.checker;
+  const symbol = checker.getSymbolAtLocation(id);
+  if (!symbol) return UNKNOWN;
+  if (symbol.flags & ts.SymbolFlags.Alias) return { kind: "detached", reason: "global" };
+  const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
+  if (!decl || seen.has(decl)) return UNKNOWN;
+  seen.add(decl);
+  // Walk up binding patterns to the parameter or the variable declaration.
+  let root: ts.Node = decl;
+  while (ts.isBindingElement(root) || ts.isObjectBindingPattern(root) || ts.isArrayBindingPattern(root)) root = root.parent;
+  if (ts.isParameter(root)) return DERIVED;
+  if (!ts.isVariableDeclaration(root)) return UNKNOWN;
+  const statement = root.parent.parent;
+  if (ts.isVariableStatement(statement) && (ts.isSourceFile(statement.parent) || ts.isModuleBlock(statement.parent))) {
+    return { kind: "detached", reason: "global" };
+  }
+  if (!root.initializer) return UNKNOWN;
+  const d = derive(root.initializer, matcher, seen);
+  if (d.kind === "detached" && d.reason === "abortController" && ts.isIdentifier(root.name) && controllerIsUsed(root.name, checker)) return UNKNOWN;
+  return d;
+}
+
+/**
+ * Whether a local `AbortController` is used for more than its `.signal` (aborted somewhere, passed on, stored):
+ * then its signal may well be wired to the context by hand, and we cannot tell.
+ */
+function controllerIsUsed(name: ts.Identifier, checker: ts.TypeChecker): boolean {
+  const symbol = checker.getSymbolAtLocation(name);
+  const fn = enclosingFunction(name) ?? name.getSourceFile();
+  let used = false;
+  const visit = (n: ts.Node): void => {
+    if (used) return;
+    if (ts.isIdentifier(n) && n !== name && n.text === name.text && checker.getSymbolAtLocation(n) === symbol) {
+      const p = n.parent;
+      if (!(ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === "signal")) used = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return used;
+}
+
+/** The in-scope contexts whose kind can fill a slot of `kind` (a ctxkit Context fills a signal slot as `ctx.signal`). */
+export function convertibleTo(ctx: ScopeContext, kind: ContextKind): string | undefined {
+  if (ctx.kind === kind) return ctx.text;
+  if (ctx.kind === "ctxkit" && kind === "signal") return `${ctx.text}.signal`;
+  return undefined;
+}

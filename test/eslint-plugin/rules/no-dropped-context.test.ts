@@ -1,0 +1,134 @@
+import { RuleTester } from "@typescript-eslint/rule-tester";
+import * as path from "node:path";
+import plugin from "eslint-plugin-ctxkit";
+
+RuleTester.afterAll = after;
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+const ruleTester = new RuleTester({
+  languageOptions: {
+    parserOptions: { project: "./tsconfig.json", tsconfigRootDir: path.join(__dirname, "../../fixtures/eslint-plugin") },
+  },
+});
+
+const head = `import { background, todo, withTimeout, withValue, withoutCancel, fromSignal, createKey, type Context } from "ctxkit";\nimport * as api from "fixture-api";\nimport { findFiles, CancellationToken } from "vscode-like";\n`;
+const h = (code: string): string => head + code;
+
+ruleTester.run("no-dropped-context", plugin.rules["no-dropped-context"]!, {
+  valid: [
+    // The context is passed, positional or as an option, or derived from it.
+    h(`export async function f(ctx: Context) { await api.getUser(ctx, "1"); }`),
+    h(`export async function f(ctx: Context) { await fetch("/u", { signal: ctx.signal }); }`),
+    h(`export async function f(signal: AbortSignal) { await fetch("/u", { signal }); }`),
+    h(`export async function f(ctx: Context) { using s = withTimeout(ctx, 5); await api.getUser(s.ctx, "1"); }`),
+    h(`export async function f(ctx: Context) { const [c] = withTimeout(ctx, 5); await api.download("/u", c.signal); }`),
+    h(`const k = createKey<string>("k");\nexport async function f(ctx: Context) { await api.getUser(withValue(ctx, k, "v"), "1"); }`),
+    h(`export async function f(req: { signal: AbortSignal }) { await fetch("/u", { signal: req.signal }); }`),
+    h(`export async function f(a: AbortSignal, b: AbortSignal) { await fetch("/u", { signal: AbortSignal.any([a, b]) }); }`),
+    h(`export async function f(ctx: Context, signal: AbortSignal) { using s = fromSignal(background(), signal); await api.getUser(s.ctx, "1"); void ctx; }`),
+    // Explicit opt-outs are respected.
+    h(`export async function f(ctx: Context) { await api.download("/u", undefined); void ctx; }`),
+    h(`export async function f(t: CancellationToken) { await findFiles("*", CancellationToken.None); void t; }`),
+    h(`export async function f(ctx: Context) { await api.getUser(withoutCancel(ctx), "1"); }`),
+    // A spread or a variable options object may carry the signal.
+    h(`export async function f(signal: AbortSignal, init: RequestInit) { await fetch("/u", init); void signal; }`),
+    h(`export async function f(signal: AbortSignal, extra: object) { await fetch("/u", { method: "GET", ...extra }); void signal; }`),
+    // Only a deprecated overload takes a context.
+    h(`export async function f(signal: AbortSignal) { await api.legacy("1"); void signal; }`),
+    // The callee is the context itself.
+    h(`export function f(signal: AbortSignal) { signal.addEventListener("abort", () => {}); }`),
+    // A callee that accepts no context; no context in scope.
+    h(`export async function f(ctx: Context) { await api.compute(1); void ctx; }`),
+    h(`export async function f() { await fetch("/u"); await api.getUser(background(), "1"); }`),
+    // Timers and event handlers run outside the work: the context does not flow into them.
+    h(`export function f(signal: AbortSignal) { setTimeout(() => { void fetch("/u"); }, 10); void signal; }`),
+    h(`export function f(signal: AbortSignal, target: EventTarget) { target.addEventListener("x", () => { void fetch("/u"); }, { signal }); }`),
+    // A Request carries its own readonly signal; it is not an options bag.
+    h(`export function f(signal: AbortSignal) { api.handle({ signal, url: "" }); }`),
+    // A context of unknown origin (a call result) is not judged.
+    h(`declare function current(): Context;\nexport async function f(ctx: Context) { await api.getUser(current(), "1"); void ctx; }`),
+    // A vscode token cannot become an AbortSignal: no report.
+    h(`export async function f(t: CancellationToken) { await fetch("/u"); void t; }`),
+    // ignoreCallees
+    { code: h(`export async function f(signal: AbortSignal) { await fetch("/u"); void signal; }`), options: [{ ignoreCallees: ["fetch"] }] },
+  ],
+  invalid: [
+    {
+      code: h(`export async function f(ctx: Context) { await fetch("/u"); }`),
+      errors: [{ messageId: "missing", data: { callee: "fetch", ctx: "ctx", type: "Context", slot: "an AbortSignal (option `signal`)", hint: "" }, suggestions: [{ messageId: "passContext", output: h(`export async function f(ctx: Context) { await fetch("/u", { signal: ctx.signal }); }`) }] }],
+    },
+    {
+      code: h(`export async function f(signal: AbortSignal) { await fetch("/u", { method: "POST" }); }`),
+      errors: [{ messageId: "missing", suggestions: [{ messageId: "passContext", output: h(`export async function f(signal: AbortSignal) { await fetch("/u", { method: "POST", signal }); }`) }] }],
+    },
+    {
+      code: h(`export async function f(signal: AbortSignal) { await fetch("/u", {}); }`),
+      errors: [{ messageId: "missing", suggestions: [{ messageId: "passContext", output: h(`export async function f(signal: AbortSignal) { await fetch("/u", { signal }); }`) }] }],
+    },
+    {
+      // The option is found whatever it is called.
+      code: h(`export async function f(ctx: Context) { await api.query("select 1", { timeoutMs: 5 }); }`),
+      errors: [{ messageId: "missing", suggestions: [{ messageId: "passContext", output: h(`export async function f(ctx: Context) { await api.query("select 1", { timeoutMs: 5, abortSignal: ctx.signal }); }`) }] }],
+    },
+    {
+      code: h(`export async function f(signal: AbortSignal) { await api.download("/u"); }`),
+      errors: [{ messageId: "missing", suggestions: [{ messageId: "passContext", output: h(`export async function f(signal: AbortSignal) { await api.download("/u", signal); }`) }] }],
+    },
+    {
+      // Every overload is asked, not only the resolved one.
+      code: h(`export async function f(signal: AbortSignal) { await api.send("hi"); }`),
+      errors: [{ messageId: "missing", suggestions: [{ messageId: "passContext", output: h(`export async function f(signal: AbortSignal) { await api.send("hi", { signal }); }`) }] }],
+    },
+    {
+      code: h(`export function f(req: { signal: AbortSignal }) { return new api.Client(); }`),
+      errors: [{ messageId: "missing", data: { callee: "new api.Client", ctx: "req.signal", type: "AbortSignal", slot: "an AbortSignal (option `signal`)", hint: "" }, suggestions: [{ messageId: "passContext", output: h(`export function f(req: { signal: AbortSignal }) { return new api.Client({ signal: req.signal }); }`) }] }],
+    },
+    {
+      // A synchronous array callback sees the context.
+      code: h(`export function f(ctx: Context, ids: string[]) { return ids.map((id) => api.getUser(todo(), id)); }`),
+      output: h(`export function f(ctx: Context, ids: string[]) { return ids.map((id) => api.getUser(ctx, id)); }`),
+      errors: [{ messageId: "detached", data: { callee: "api.getUser", what: "`todo()`", ctx: "ctx", type: "Context", hint: "" } }],
+    },
+    {
+      code: h(`export async function f(ctx: Context) { await api.getUser(background(), "1"); }`),
+      errors: [{ messageId: "detached", suggestions: [{ messageId: "passContext", output: h(`export async function f(ctx: Context) { await api.getUser(ctx, "1"); }`) }] }],
+    },
+    {
+      // Two contexts in scope: todo() is not replaced automatically.
+      code: h(`export async function f(ctx: Context) { using s = withTimeout(ctx, 5); await api.getUser(todo(), "1"); }`),
+      errors: [{ messageId: "detached", data: { callee: "api.getUser", what: "`todo()`", ctx: "s.ctx", type: "Context", hint: "" }, suggestions: [{ messageId: "passContext", output: h(`export async function f(ctx: Context) { using s = withTimeout(ctx, 5); await api.getUser(s.ctx, "1"); }`) }] }],
+    },
+    {
+      code: h(`export async function f(ctx: Context) { await fetch("/u", { signal: new AbortController().signal }); }`),
+      errors: [{ messageId: "detached", data: { callee: "fetch", what: "the signal of a fresh `AbortController`", ctx: "ctx", type: "Context", hint: "" }, suggestions: [{ messageId: "passContext", output: h(`export async function f(ctx: Context) { await fetch("/u", { signal: ctx.signal }); }`) }] }],
+    },
+    {
+      code: h(`export async function f(ctx: Context) { const c = new AbortController(); await fetch("/u", { signal: c.signal }); }`),
+      errors: [{ messageId: "detached", suggestions: [{ messageId: "passContext", output: h(`export async function f(ctx: Context) { const c = new AbortController(); await fetch("/u", { signal: ctx.signal }); }`) }] }],
+    },
+    {
+      code: h(`export async function f(signal: AbortSignal) { await fetch("/u", { signal: AbortSignal.timeout(5) }); }`),
+      errors: [{ messageId: "detached", suggestions: [{ messageId: "passContext", output: h(`export async function f(signal: AbortSignal) { await fetch("/u", { signal: signal }); }`) }] }],
+    },
+    {
+      code: h(`const shutdown = new AbortController();\nexport async function f(signal: AbortSignal) { await api.download("/u", shutdown.signal); }`),
+      errors: [{ messageId: "detached", data: { callee: "api.download", what: "a module-level context", ctx: "signal", type: "AbortSignal", hint: "" }, suggestions: [{ messageId: "passContext", output: h(`const shutdown = new AbortController();\nexport async function f(signal: AbortSignal) { await api.download("/u", signal); }`) }] }],
+    },
+    {
+      code: h(`export class S { constructor(private readonly ctx: Context) {}\n  async get(ctx: Context) { return api.getUser(this.ctx, "1"); } }`),
+      errors: [{ messageId: "detached", data: { callee: "api.getUser", what: "a context stored in a field", ctx: "ctx", type: "Context", hint: "" }, suggestions: [{ messageId: "passContext", output: h(`export class S { constructor(private readonly ctx: Context) {}\n  async get(ctx: Context) { return api.getUser(ctx, "1"); } }`) }] }],
+    },
+    {
+      // Only a signal in scope and the callee wants a Context: reported, no suggestion.
+      code: h(`export async function f(signal: AbortSignal) { await api.getUser(background(), "1"); }`),
+      errors: [{ messageId: "detached", data: { callee: "api.getUser", what: "`background()`", ctx: "signal", type: "AbortSignal", hint: "; wrap it with `fromSignal(…)` to get a Context" }, suggestions: [] }],
+    },
+    {
+      // A vscode-like token.
+      code: h(`export async function f(token: CancellationToken) { await findFiles("*"); }`),
+      errors: [{ messageId: "missing", suggestions: [{ messageId: "passContext", output: h(`export async function f(token: CancellationToken) { await findFiles("*", token); }`) }] }],
+    },
+  ],
+});
