@@ -4,12 +4,13 @@
  * parameter there). Types are matched by the plugin's ContextTypeMatcher, so the server, the rules and this
  * engine agree on what a context is.
  *
- * These are deliberately narrow: the plugin's shared `analysis/scope.ts` and `analysis/accepts.ts` are the
- * general answers; when they land, these functions become thin adapters over them.
+ * Who accepts a context is the plugin's `analysis/accepts.ts`. The context in scope is answered here, narrowly
+ * (parameters and variables declared before the call); the plugin's `analysis/scope.ts` is the general answer.
  */
 import ts from "typescript";
 import type { ContextTypeMatcher } from "../../../eslint-plugin/src/analysis/contextTypes";
-import { DETACHED_ROOTS, ctxkitCalleeName, skipOuter } from "../../../eslint-plugin/src/analysis/ctxkitApi";
+import { analyzeCallAcceptance, isCalleeTheContext } from "../../../eslint-plugin/src/analysis/accepts";
+import { DETACHED_ROOTS, ctxkitCalleeName } from "../../../eslint-plugin/src/analysis/ctxkitApi";
 import { bodyOf } from "./functions";
 
 /** A context visible at a call site: the expression that names it and its family. */
@@ -70,8 +71,6 @@ export type DropSite =
   /** An options object literal without its context property (`fetch(url, { method })`). */
   | { kind: "property"; literal: ts.ObjectLiteralExpression; property: string; wants: "ctxkit" | "signal" };
 
-const BAG_PROPERTIES = ["signal", "ctx", "context", "cancellationToken", "token", "abortSignal"];
-
 /**
  * The drop sites in `fn`'s body, including anonymous callbacks inside it but not nested named functions or
  * classes (those are functions of their own). `marker` is a `todo()` call the user pointed at; it is always
@@ -80,7 +79,6 @@ const BAG_PROPERTIES = ["signal", "ctx", "context", "cancellationToken", "token"
 export function dropSites(fn: ts.SignatureDeclaration, matcher: ContextTypeMatcher): DropSite[] {
   const body = bodyOf(fn);
   if (!body) return [];
-  const checker = matcher.checker;
   const sites: DropSite[] = [];
   const visit = (n: ts.Node): void => {
     if (n !== body && (ts.isFunctionDeclaration(n) || ts.isClassLike(n) || ts.isMethodDeclaration(n))) return;
@@ -96,7 +94,7 @@ export function dropSites(fn: ts.SignatureDeclaration, matcher: ContextTypeMatch
         }
         return;
       }
-      const site = missingContext(n, checker, matcher);
+      const site = missingContext(n, matcher);
       if (site) sites.push(site);
     }
     ts.forEachChild(n, visit);
@@ -105,50 +103,16 @@ export function dropSites(fn: ts.SignatureDeclaration, matcher: ContextTypeMatch
   return sites;
 }
 
-function missingContext(call: ts.CallExpression, checker: ts.TypeChecker, matcher: ContextTypeMatcher): DropSite | undefined {
-  const signature = checker.getResolvedSignature(call);
-  if (!signature) return undefined;
-  const params = signature.getParameters();
-  const args = call.arguments;
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    const decl = param.valueDeclaration;
-    if (decl && ts.isParameter(decl) && decl.dotDotDotToken) return undefined;
-    const type = checker.getTypeOfSymbol(param);
-    const match = matcher.match(type);
-    const arg = args[i];
-    if (match && (match.kind === "ctxkit" || match.kind === "signal")) {
-      if (arg === undefined && args.length === i) return { kind: "append", call, wants: match.kind };
-      continue;
-    }
-    const bag = bagProperty(type, checker, matcher);
-    if (!bag) continue;
-    if (arg === undefined) {
-      return args.length === i && !args.some((a) => ts.isSpreadElement(a)) ? { kind: "append", call, wants: bag.wants, bagProperty: bag.name } : undefined;
-    }
-    const literal = skipOuter(arg);
-    if (ts.isObjectLiteralExpression(literal) && !literal.properties.some((p) => ts.isSpreadAssignment(p) || (p.name !== undefined && propertyNameText(p.name) === bag.name))) {
-      return { kind: "property", literal, property: bag.name, wants: bag.wants };
-    }
-  }
-  return undefined;
-}
-
-/** The context-typed property of an options-bag type (`RequestInit.signal`), when it has one. */
-function bagProperty(type: ts.Type, checker: ts.TypeChecker, matcher: ContextTypeMatcher): { name: string; wants: "ctxkit" | "signal" } | undefined {
-  const objectType = checker.getNonNullableType(type);
-  if (!(objectType.flags & ts.TypeFlags.Object) && !objectType.isIntersection()) return undefined;
-  for (const name of BAG_PROPERTIES) {
-    const prop = objectType.getProperty(name);
-    if (!prop) continue;
-    const match = matcher.match(checker.getTypeOfSymbol(prop));
-    if (match && (match.kind === "ctxkit" || match.kind === "signal")) return { name, wants: match.kind };
-  }
-  return undefined;
-}
-
-function propertyNameText(name: ts.PropertyName): string | undefined {
-  return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name) ? name.text : undefined;
+/** A call whose callee accepts a ctxkit Context or an AbortSignal and gets nothing there (the plugin's accepts analysis). */
+function missingContext(call: ts.CallExpression, matcher: ContextTypeMatcher): DropSite | undefined {
+  if (isCalleeTheContext(call, matcher)) return undefined;
+  const acceptance = analyzeCallAcceptance(call, matcher);
+  if (!acceptance || acceptance.passed.state !== "missing") return undefined;
+  const { slot, passed } = acceptance;
+  if (slot.kind !== "ctxkit" && slot.kind !== "signal") return undefined;
+  if (slot.form === "option" && passed.literal) return { kind: "property", literal: passed.literal, property: slot.property, wants: slot.kind };
+  if (slot.index !== call.arguments.length) return undefined; // a gap before the slot: nothing safe to append
+  return slot.form === "option" ? { kind: "append", call, wants: slot.kind, bagProperty: slot.property } : { kind: "append", call, wants: slot.kind };
 }
 
 /** Whether the unit's own parameters already include a context. */

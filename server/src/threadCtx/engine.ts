@@ -84,6 +84,12 @@ function enclosingFunction(node: ts.Node): Outcome<{ unit: FunctionUnit }> {
       const unit = unitOf(n);
       if (unit) return { ok: true, unit };
     }
+    // On the name of a variable or property that holds a function.
+    if (ts.isVariableDeclaration(n) || ts.isPropertyAssignment(n) || ts.isPropertyDeclaration(n)) {
+      const init = n.initializer && skipOuter(n.initializer);
+      const unit = init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? unitOf(init) : undefined;
+      if (unit) return { ok: true, unit };
+    }
   }
   return { ok: false, reason: "Not inside a named function: module-level code has no callers to pass a context." };
 }
@@ -258,7 +264,8 @@ class Planner {
         if (file.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(file) || /[\\/]node_modules[\\/]/.test(file.fileName)) {
           return { ok: false, reason: `${label} is declared or referenced in ${baseName(file.fileName)}, a declaration file or dependency that Thread ctx does not change.` };
         }
-        const node = nodeAtSpan(file, ref.textSpan.start, ref.textSpan.length);
+        // A reference in a string (`api["get"]`) spans the text without its quotes.
+        const node = nodeAtSpan(file, ref.textSpan.start, ref.textSpan.length) ?? nodeAtSpan(file, ref.textSpan.start - 1, ref.textSpan.length + 2);
         if (!node) return { ok: false, reason: `A reference to ${label} in ${baseName(file.fileName)} could not be read.` };
         const kind = this.classify(node, label);
         if (!kind.ok) return kind;
@@ -310,10 +317,8 @@ class Planner {
     if (ts.isElementAccessExpression(parent) && parent.argumentExpression === node) return refuse("is called through a computed member access");
     while (ts.isParenthesizedExpression(callee.parent) || ts.isNonNullExpression(callee.parent)) callee = callee.parent;
     const outer = callee.parent;
-    if (ts.isCallExpression(outer) && outer.expression === callee) {
-      if (outer.arguments.length > 0 && ts.isSpreadElement(outer.arguments[0]!)) return refuse("is called with a spread argument before the new parameter");
-      return { ok: true, call: outer };
-    }
+    // The new parameter goes first, so no argument (not even a spread) comes before it: every call is rewritable.
+    if (ts.isCallExpression(outer) && outer.expression === callee) return { ok: true, call: outer };
     if (ts.isPropertyAccessExpression(outer) && outer.expression === callee && ["call", "apply", "bind"].includes(outer.name.text)) {
       return refuse(`is called dynamically through \`.${outer.name.text}\``);
     }
