@@ -3,10 +3,16 @@
  * Add a rule here, in `src/configs.ts`, and with a doc in `docs/rules/<name>.md`; the docs test checks all three.
  */
 import type { TSESLint } from "@typescript-eslint/utils";
+import awaitBeforeDispose from "./await-before-dispose";
 import noDroppedContext from "./no-dropped-context";
+import noUnboundedAwait from "./no-unbounded-await";
+import noNullContext from "./no-null-context";
 import requireCancel from "./require-cancel";
 
 export const rules: Record<string, TSESLint.RuleModule<string, readonly unknown[]>> = {
+  "await-before-dispose": awaitBeforeDispose as unknown as TSESLint.RuleModule<string, readonly unknown[]>,
   "no-dropped-context": noDroppedContext as unknown as TSESLint.RuleModule<string, readonly unknown[]>,
+  "no-unbounded-await": noUnboundedAwait as unknown as TSESLint.RuleModule<string, readonly unknown[]>,
+  "no-null-context": noNullContext as unknown as TSESLint.RuleModule<string, readonly unknown[]>,
   "require-cancel": requireCancel as unknown as TSESLint.RuleModule<string, readonly unknown[]>,
 };
