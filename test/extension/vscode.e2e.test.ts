@@ -4,9 +4,10 @@
  * fails instead. Screenshots go to test-artifacts/vscode-e2e/.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Locator, Page } from "playwright-core";
 import { artifactDir, findTools, openFile, openVsCode, packVsix, statusText, until, type Session, type Tools } from "./codeServer";
 
 const root = join(__dirname, "..", "..");
@@ -35,6 +36,7 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
     symlinkSync(join(root, "node_modules"), join(ws, "node_modules"), "dir");
     workspace = join(ws, "examples");
     cpSync(join(root, "examples"), workspace, { recursive: true });
+    cpSync(join(root, "test", "fixtures", "vscode-e2e", "src"), join(workspace, "src"), { recursive: true });
   });
 
   after(async function () {
@@ -61,4 +63,125 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
     assert.match(text, /ctxkit/);
     await page.screenshot({ path: join(artifactDir(), "activated.png") });
   });
+
+  it("shows ctxkit diagnostics in the editor and the Problems panel", async function () {
+    if (!existsSync(join(root, "dist", "server.js"))) this.skip();
+    const { page } = session!;
+    await openFile(page, "src/store.ts");
+    await until("ctxkit squiggles in the editor", async () => (await page.locator(".squiggly-warning, .squiggly-error").count()) > 0, 90_000);
+    const rows = await problems(page, (r) => r.some((t) => t.includes("require-cancel")));
+    assert.ok(rows.some((t) => /ctxkit/.test(t) && /require-cancel/.test(t)), rows.join("\n"));
+    assert.match(await statusText(page), /ctxkit: \d\d:\d\d:\d\d/, "the status bar shows the last validation time");
+    await page.screenshot({ path: join(artifactDir(), "diagnostics.png") });
+  });
+
+  it("follows a settings change: a rule turned off drops its diagnostics, turned to error brings them back", async function () {
+    if (!existsSync(join(root, "dist", "server.js"))) this.skip();
+    const { page } = session!;
+    await openFile(page, "src/store.ts");
+    mkdirSync(join(workspace, ".vscode"), { recursive: true });
+    const settings = join(workspace, ".vscode", "settings.json");
+    writeFileSync(settings, JSON.stringify({ "ctxkit.rules": { "require-cancel": "off" } }, null, 2));
+    await problems(page, (r) => !r.some((t) => t.includes("require-cancel")));
+    writeFileSync(settings, JSON.stringify({ "ctxkit.rules": { "require-cancel": "error" } }, null, 2));
+    await problems(page, (r) => r.some((t) => t.includes("require-cancel")));
+    await until("an error squiggle", async () => (await page.locator(".squiggly-error").count()) > 0, 30_000);
+    await page.screenshot({ path: join(artifactDir(), "settings-error.png") });
+    rmSync(settings);
+    await until("the warning squiggle again", async () => (await page.locator(".squiggly-warning").count()) > 0, 30_000);
+  });
+  it("applies a ctxkit quick fix (bind the scope with using) and saves it", async function () {
+    if (!existsSync(join(root, "dist", "server.js"))) this.skip();
+    const { page } = session!;
+    await openFile(page, "src/store.ts");
+    const lines = readFileSync(join(workspace, "src/store.ts"), "utf8").split("\n");
+    const line = lines.findIndex((l) => l.includes("withTimeout(parent")) + 1;
+    await goTo(page, line, lines[line - 1]!.indexOf("withTimeout") + 2);
+    await page.keyboard.press("Control+.");
+    const item = page.locator(".action-widget .monaco-list-row", { hasText: "using" }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(artifactDir(), "quick-fix.png") });
+    await choose(page, item);
+    await saveAll(page);
+    const text = await until("store.ts to bind the scope with using on disk", () => {
+      const t = readFileSync(join(workspace, "src/store.ts"), "utf8");
+      return /using \w+ = withTimeout\(parent, 1000\)/.test(t) ? t : undefined;
+    }, 30_000);
+    assert.match(text, /const \[ctx, cancel\] = \w+;/);
+    await problems(page, (r) => !r.some((t) => t.includes("require-cancel")));
+  });
+
+  it("applies Thread ctx from the quick-fix menu and saves every changed file", async function () {
+    // Runs once the server offers the refactoring (its code action titles are in the bundle).
+    if (!existsSync(join(root, "dist", "server.js")) || !readFileSync(join(root, "dist", "server.js"), "utf8").includes("Thread ctx through")) this.skip();
+    const { page } = session!;
+    await openFile(page, "src/store.ts");
+    const before = readFileSync(join(workspace, "src/store.ts"), "utf8");
+    const line = before.split("\n").findIndex((l) => l.includes("query(todo()")) + 1;
+    const column = before.split("\n")[line - 1]!.indexOf("todo()") + 2;
+    await goTo(page, line, column);
+    await page.keyboard.press("Control+.");
+    const item = page.locator(".action-widget .monaco-list-row", { hasText: "Thread ctx through loadUser" }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(artifactDir(), "quick-fix-thread-ctx.png") });
+    await choose(page, item);
+    await saveAll(page);
+    const store = await until("store.ts to be threaded on disk", () => {
+      const text = readFileSync(join(workspace, "src/store.ts"), "utf8");
+      return /loadUser\(ctx: Context, id: string\)/.test(text) && text.includes("query(ctx, `select") ? text : undefined;
+    }, 30_000);
+    assert.doesNotMatch(store, /todo\(\)/);
+    const greet = await until("greet.ts to pass its ctx on disk", () => {
+      const text = readFileSync(join(workspace, "src/greet.ts"), "utf8");
+      return text.includes("loadUser(ctx, id)") ? text : undefined;
+    }, 30_000);
+    assert.match(greet, /export async function greet\(ctx: Context, id: string\)/);
+    assert.equal(readFileSync(join(workspace, "src/service.ts"), "utf8"), readFileSync(join(root, "examples/src/service.ts"), "utf8"), "files without references stay as they were");
+  });
+
 });
+
+/** Moves the cursor to a 1-based line and column with Go to Line. */
+async function goTo(page: Page, line: number, column: number): Promise<void> {
+  await page.click(".editor-instance .view-lines");
+  await page.keyboard.press("Control+G");
+  await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input");
+  await page.keyboard.type(`${line}:${column}`);
+  await page.keyboard.press("Enter");
+  await until(`the cursor at ${line}:${column}`, async () =>
+    (await page.locator(".statusbar-item", { hasText: `Ln ${line}, Col ${column}` }).count()) > 0, 10_000);
+}
+
+/** Focuses `item` of the open quick-fix menu and runs it. Keyboard, not the mouse: the menu's pointer block swallows clicks on 1.100. */
+async function choose(page: Page, item: Locator): Promise<void> {
+  await until("the quick-fix item to be focused", async () => {
+    if (((await item.getAttribute("class")) ?? "").includes("focused")) return true;
+    await page.keyboard.press("ArrowDown");
+    return false;
+  }, 10_000, 200);
+  await page.keyboard.press("Enter");
+}
+
+/** Runs "File: Save All" from the command palette and waits until no editor is dirty. */
+async function saveAll(page: Page): Promise<void> {
+  await page.keyboard.press("Control+Shift+P");
+  await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input");
+  await page.keyboard.type("File: Save All");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Save All" }).first().waitFor();
+  await page.keyboard.press("Enter");
+  await until("every editor saved", async () => (await page.locator(".tabs-container .tab.dirty").count()) === 0, 20_000);
+}
+
+/** Opens the Problems panel and polls its rows until `ok` holds for them. */
+async function problems(page: Page, ok: (rows: string[]) => boolean): Promise<string[]> {
+  let rows: string[] = [];
+  return await until("the Problems panel", async () => {
+    if ((await page.locator(".markers-panel").count()) === 0 || !(await page.locator(".markers-panel").first().isVisible())) {
+      await page.keyboard.press("Control+Shift+M");
+    }
+    rows = await page.locator(".markers-panel .monaco-list-row").allInnerTexts();
+    return ok(rows) ? rows : undefined;
+  }, 60_000, 250).catch((error: Error) => {
+    throw new Error(`${error.message}; rows: ${JSON.stringify(rows)}`);
+  });
+}
