@@ -48,6 +48,13 @@ export async function invoiceTotal(parent: Context, ids: string[]): Promise<numb
   return total;
 }
 
+export async function lookupInvoice(parent: Context, id: string): Promise<Invoice> {
+  // ctxkit/await-before-dispose: `using` cancels the scope as the `return` leaves the function, before the
+  // returned promise settles, so the fetch sees its context cancelled at once. `return await` keeps it open.
+  using scope = withTimeout(parent, 1_000);
+  return fetchInvoice(scope.ctx, id);
+}
+
 export function handleInvoice(req: IncomingMessage, res: ServerResponse): void {
   // ctxkit/require-cancel: the cancel of the request scope is discarded; the request context is never
   // released when the handler finishes.
