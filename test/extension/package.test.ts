@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(__dirname, "..", "..");
@@ -23,7 +23,7 @@ describe("extension: npm run package", function () {
     entries = execFileSync("unzip", ["-Z1", vsix], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
   });
 
-  it("holds exactly the bundles, the manifest, README, CHANGELOG, LICENSE and the icon", () => {
+  it("holds exactly the bundles, TypeScript's lib files, the manifest, README, CHANGELOG, LICENSE and the icon", () => {
     const expected = [
       "[Content_Types].xml",
       "extension.vsixmanifest",
@@ -37,7 +37,11 @@ describe("extension: npm run package", function () {
     ];
     // Until the language server's entry point exists, the build has no server bundle to pack.
     const withServer = existsSync(join(root, "server/src/main.ts"));
-    assert.deepEqual(entries, expected.filter((e) => withServer || e !== "extension/dist/server.js"));
+    // The bundled TypeScript reads its lib .d.ts files from dist/typescript-lib (copied there by the build).
+    const libs = withServer ? readdirSync(join(root, "dist", "typescript-lib")).filter((f) => /^lib\..*\.d\.ts$/.test(f)) : [];
+    if (withServer) assert.ok(libs.includes("lib.es5.d.ts"), "the build copied TypeScript's lib files");
+    const want = [...expected.filter((e) => withServer || e !== "extension/dist/server.js"), ...libs.map((f) => `extension/dist/typescript-lib/${f}`)].sort();
+    assert.deepEqual(entries, want);
   });
 
   it("packs the manifest as it is and a self-contained client bundle", () => {
@@ -47,6 +51,6 @@ describe("extension: npm run package", function () {
     const bundle = execFileSync("unzip", ["-p", vsix, "extension/dist/extension.js"], { encoding: "utf8", maxBuffer: 64 << 20 });
     assert.match(bundle, /require\("vscode"\)/, "vscode stays external");
     assert.doesNotMatch(bundle, /require\("vscode-languageclient/, "the language client is bundled, not required");
-    assert.ok(statSync(vsix).size < 5 << 20, "the package stays small (no node_modules)");
+    assert.ok(statSync(vsix).size < 10 << 20, "the package stays small (no node_modules)");
   });
 });
