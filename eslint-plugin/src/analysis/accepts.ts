@@ -27,7 +27,7 @@
 import ts from "typescript";
 import type { ContextKind, ContextTypeMatcher } from "./contextTypes";
 import { skipOuter } from "./ctxkitApi";
-import { convertibleTo, deriveContext, type DetachedReason, type ScopeContext } from "./scope";
+import { convertibleTo, deriveContext, isContextHolder, type DetachedReason, type ScopeContext } from "./scope";
 
 /** A context-typed parameter: `f(ctx: Context)`, `g(x, signal?: AbortSignal)`. */
 export interface PositionalSlot {
@@ -283,7 +283,8 @@ export function isCalleeTheContext(call: ts.CallExpression | ts.NewExpression, m
  * How a call treats the contexts in scope — the single judgement behind `no-dropped-context` (which reports
  * `missing` and `detached`) and `no-unbounded-await` (which leaves every call that accepts a compatible
  * context to that rule: one report per site).
- * - `none`: the callee accepts no context; `self`: the callee is a member of a context.
+ * - `none`: the callee accepts no context; `self`: the callee is a member of a context, or a method of an object
+ *   that carries one (`req.json()`, `request.applyEdit(…)`: the holder passes its own context).
  * - `received`: some argument (or a property of an object-literal argument, or an element of an array-literal
  *   argument) is derived from a context in scope, in any slot or none (`once(signal, "abort")`,
  *   `fromSignal(background(), signal)`).
@@ -304,7 +305,7 @@ export type ContextUse =
 /** Judges `call` against `scope` (the result of `contextsInScope(call, matcher)`); see {@link ContextUse}. */
 export function contextUseOfCall(call: ts.CallExpression | ts.NewExpression, scope: readonly ScopeContext[], matcher: ContextTypeMatcher): ContextUse {
   const acceptance = analyzeCallAcceptance(call, matcher);
-  if (isCalleeTheContext(call, matcher)) return { state: "self" };
+  if (isCalleeTheContext(call, matcher) || isCalleeOfHolder(call, matcher)) return { state: "self" };
   if (argumentsReceiveContext(call, matcher)) return { state: "received" };
   if (!acceptance) return { state: "none" };
   const { passed, slot } = acceptance;
@@ -339,4 +340,10 @@ function argumentsReceiveContext(call: ts.CallExpression | ts.NewExpression, mat
   };
   const isContextValue = (e: ts.Expression): boolean => matcher.isContext(matcher.checker.getTypeAtLocation(e));
   return (call.arguments ?? []).some((a) => !ts.isSpreadElement(a) && derived(a));
+}
+
+/** Whether the callee is a method of an object that carries a context (see `isContextHolder` in scope.ts). */
+function isCalleeOfHolder(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): boolean {
+  const callee = skipOuter(call.expression);
+  return ts.isPropertyAccessExpression(callee) && callee.expression.kind !== ts.SyntaxKind.ThisKeyword && isContextHolder(callee.expression, matcher);
 }

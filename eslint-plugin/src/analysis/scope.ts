@@ -17,7 +17,9 @@
  * belongs to or outside it: timer callbacks (`setTimeout`, `setInterval`, `setImmediate`, `queueMicrotask`,
  * `process.nextTick`, `requestAnimationFrame`), event handlers (`on`, `once`, `addListener`,
  * `addEventListener`, `onCancellationRequested`, assignments to `x.onsomething`), `afterFunc(ctx, f)` (runs when
- * the context is already done), and methods of classes declared inside the function.
+ * the context is already done), methods of classes declared inside the function, and members of an object
+ * literal that carries a context itself (`{ ctx, applyEdit: async () => … }`: the object owns its context, and
+ * whoever calls the member holds it — see {@link isContextHolder}).
  *
  * **Derivation** ({@link deriveContext}): an expression is *derived* when it is an in-scope context or made from
  * one: a parameter (or its property: `ctx.signal`, `req.signal`), a cancel scope or context derived from it
@@ -114,9 +116,10 @@ function calleeName(call: ts.CallExpression | ts.NewExpression): string | undefi
  * Whether the contexts of the functions around `fn` flow into it. False for timer callbacks, event handlers,
  * `afterFunc` callbacks and methods of local classes; true for everything else (see the module comment).
  */
-export function contextFlowsInto(fn: ts.Node): boolean {
+export function contextFlowsInto(fn: ts.Node, matcher?: ContextTypeMatcher): boolean {
   if (ts.isMethodDeclaration(fn) || ts.isConstructorDeclaration(fn) || ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) {
-    return !(ts.isClassLike(fn.parent));
+    if (ts.isClassLike(fn.parent)) return false;
+    return !(matcher && ts.isObjectLiteralExpression(fn.parent) && literalCarriesContext(fn.parent, matcher));
   }
   let child: ts.Node = fn;
   let parent = fn.parent;
@@ -132,10 +135,34 @@ export function contextFlowsInto(fn: ts.Node): boolean {
     const left = parent.left;
     if (ts.isPropertyAccessExpression(left) && /^on[a-z]/.test(left.name.text)) return false;
   }
-  if (ts.isPropertyAssignment(parent) && parent.initializer === child && ts.isIdentifier(parent.name) && /^on[A-Z]/.test(parent.name.text)) {
-    return false;
+  if (ts.isPropertyAssignment(parent) && parent.initializer === child) {
+    if (ts.isIdentifier(parent.name) && /^on[A-Z]/.test(parent.name.text)) return false;
+    // A member of an object that carries a context is that object's: whoever calls it holds the context.
+    if (matcher && literalCarriesContext(parent.parent, matcher)) return false;
   }
   return true;
+}
+
+/** Whether an object literal has a context-typed property (`{ ctx: scope.ctx, applyEdit: async () => … }`). */
+function literalCarriesContext(literal: ts.ObjectLiteralExpression, matcher: ContextTypeMatcher): boolean {
+  return literal.properties.some((p) =>
+    (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && matcher.isContext(matcher.checker.getTypeAtLocation(p.name)));
+}
+
+/**
+ * Whether `expr` carries a context as a property (a `Request` with its `signal`, a request object with `ctx`,
+ * a client holding its signal): such an object owns its context, so calling its methods passes it
+ * (`req.json()`, `request.applyEdit(…)`). Namespaces and modules are never holders.
+ */
+export function isContextHolder(expr: ts.Expression, matcher: ContextTypeMatcher): boolean {
+  const e = skipOuter(expr);
+  const symbol = matcher.checker.getSymbolAtLocation(e);
+  if (symbol && symbol.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) return false;
+  const aliased = symbol && symbol.flags & ts.SymbolFlags.Alias ? matcher.checker.getAliasedSymbol(symbol) : undefined;
+  if (aliased && aliased.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) return false;
+  const type = matcher.checker.getTypeAtLocation(e);
+  if (matcher.isContext(type)) return false;
+  return contextPropertiesOf(type, matcher).length > 0;
 }
 
 /**
@@ -155,7 +182,7 @@ export function contextsInScope(node: ts.Node, matcher: ContextTypeMatcher): Sco
       if (local.end <= start && isAncestor(local.container, node)) out.push(local.ctx);
     }
     out.push(...info.params);
-    if (!contextFlowsInto(n)) break;
+    if (!contextFlowsInto(n, matcher)) break;
   }
   return out;
 }

@@ -1,0 +1,314 @@
+/**
+ * no-unbounded-await: in a function that has a context, an `await` (or `for await`) on something that context
+ * cannot cancel — a promise the context never reached.
+ *
+ * Bounded (never reported): non-thenables and already-resolved values; a call that received the context (any
+ * argument derived from it); `race(ctx, …)` and `sleep(ctx, …)` (they receive it); `Promise.race` with one
+ * bounded member (`ctx.done()`, an abort promise); `Promise.all`/`allSettled`/`any` and `.then`/`.catch`/
+ * `.finally` chains over bounded promises; the body of a `Response` whose `fetch` received the signal; a
+ * `new Promise` whose executor uses the context (abort wiring); calls of functions written inside the
+ * function (their own awaits are checked); configured bounding helpers (`boundingFunctions`).
+ *
+ * One report per site: a call that accepts a context the scope can give is `no-dropped-context`'s business
+ * (passing nothing or a detached context), and work under `withoutCancel(ctx)` is an explicit opt-out.
+ */
+import { ESLintUtils, type TSESTree } from "@typescript-eslint/utils";
+import ts from "typescript";
+import { contextUseOfCall } from "../analysis/accepts";
+import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
+import { ctxkitCalleeName, skipOuter } from "../analysis/ctxkitApi";
+import { contextsInScope, enclosingFunction, isFunctionLike, type ScopeContext } from "../analysis/scope";
+import { ctxkitImport } from "../util/ctxkitImport";
+import { createRule } from "../util/createRule";
+
+type Options = [{ contextTypes?: ContextTypeSpec[]; boundingFunctions?: string[] }];
+type MessageIds = "unbounded" | "wrapInRace";
+
+/** Why an awaited value is unbounded, for the message. */
+type Verdict = { bounded: true } | { bounded: false; what: string } | { bounded: "unknown" };
+
+const BOUNDED: Verdict = { bounded: true };
+const UNKNOWN: Verdict = { bounded: "unknown" };
+const BODY_READS: ReadonlySet<string> = new Set(["json", "text", "arrayBuffer", "blob", "formData", "bytes"]);
+
+export default createRule<Options, MessageIds>({
+  name: "no-unbounded-await",
+  meta: {
+    type: "problem",
+    docs: {
+      description: "Disallow awaiting, in a function that has a context, work that the context cannot cancel",
+      recommended: true,
+      requiresTypeChecking: true,
+    },
+    hasSuggestions: true,
+    messages: {
+      unbounded: "This {{await}} waits on {{what}}; `{{ctx}}` cannot cancel it: {{advice}}.",
+      wrapInRace: "Wrap it in `{{race}}({{ctx}}, …)`.",
+    },
+    schema: [
+      {
+        type: "object",
+        properties: {
+          contextTypes: contextTypesSchema,
+          boundingFunctions: {
+            type: "array",
+            description: "Functions whose result is bounded by the context (project helpers that race their argument), by name or as written (`util.withAbort`).",
+            items: { type: "string", minLength: 1 },
+          },
+        },
+        additionalProperties: false,
+      },
+    ],
+  },
+  defaultOptions: [{}],
+  create(context, [options]) {
+    const services = ESLintUtils.getParserServices(context);
+    const matcher = getContextTypeMatcher(services.program, options.contextTypes);
+    const checker = matcher.checker;
+    const bounding = new Set(options.boundingFunctions ?? []);
+    // Speed path: whether a function opts out with `withoutCancel`, asked once per function.
+    const optOutAt = new Map<ts.Node, number | null>();
+
+    function withoutCancelStart(fn: ts.Node): number | null {
+      const cached = optOutAt.get(fn);
+      if (cached !== undefined) return cached;
+      let at: number | null = null;
+      const visit = (n: ts.Node): void => {
+        if (at !== null || (n !== fn && (isFunctionLike(n) || ts.isClassLike(n)))) return;
+        if (ts.isCallExpression(n) && /withoutCancel$/.test(n.expression.getText()) && ctxkitCalleeName(n, matcher) === "withoutCancel") at = n.getStart();
+        ts.forEachChild(n, visit);
+      };
+      ts.forEachChild(fn, visit);
+      optOutAt.set(fn, at);
+      return at;
+    }
+
+    function optedOut(node: ts.Node): boolean {
+      for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
+        const at = withoutCancelStart(fn);
+        if (at !== null && at < node.getStart()) return true;
+      }
+      return false;
+    }
+
+    function isThenable(type: ts.Type): boolean | undefined {
+      if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+      const parts = type.isUnion() ? type.types : [type];
+      return parts.some((t) => {
+        const then = t.getProperty("then");
+        return then !== undefined && checker.getTypeOfSymbol(then).getCallSignatures().length > 0;
+      });
+    }
+
+    /** Declared inside the function (or an enclosing one): a local helper whose own awaits this rule checks. */
+    function isLocalFunction(callee: ts.Expression, scope: readonly ScopeContext[]): boolean {
+      const e = skipOuter(callee);
+      if (ts.isFunctionExpression(e) || ts.isArrowFunction(e)) return true;
+      if (!ts.isIdentifier(e)) return false;
+      const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
+      if (!decl) return false;
+      const fnDecl = ts.isFunctionDeclaration(decl) ? decl : ts.isVariableDeclaration(decl) && decl.initializer && (ts.isArrowFunction(skipOuter(decl.initializer)) || ts.isFunctionExpression(skipOuter(decl.initializer))) ? decl : undefined;
+      if (!fnDecl) return false;
+      return scope.some((c) => c.owner.pos <= fnDecl.pos && fnDecl.end <= c.owner.end && c.owner !== fnDecl);
+    }
+
+    function usesScopeContext(node: ts.Node, scope: readonly ScopeContext[]): boolean {
+      const symbols = new Set(scope.map((c) => checker.getSymbolAtLocation(c.declaration)));
+      let found = false;
+      const visit = (n: ts.Node): void => {
+        if (found) return;
+        if (ts.isIdentifier(n) && symbols.has(checker.getSymbolAtLocation(n))) found = true;
+        else ts.forEachChild(n, visit);
+      };
+      visit(node);
+      return found;
+    }
+
+    function calleeLabel(call: ts.CallExpression | ts.NewExpression): string {
+      let text = skipOuter(call.expression).getText().replace(/\s+/g, "");
+      if (text.length > 40) text = `…${text.slice(-39)}`;
+      return ts.isNewExpression(call) ? `new ${text}` : text;
+    }
+
+    function isBoundingHelper(call: ts.CallExpression): boolean {
+      if (bounding.size === 0) return false;
+      const callee = skipOuter(call.expression);
+      if (bounding.has(callee.getText().replace(/\s+/g, ""))) return true;
+      return ts.isPropertyAccessExpression(callee) ? bounding.has(callee.name.text) : ts.isIdentifier(callee) && bounding.has(callee.text);
+    }
+
+    /**
+     * Whether `expr` is bounded by the contexts in `scope`. `mode` is `await` (the awaited operand: a
+     * non-thenable is already resolved), `origin` (where a value came from: a Response, a stored promise) or
+     * `iterate` (the iterable of a `for await`).
+     */
+    function classify(expr: ts.Expression, scope: readonly ScopeContext[], mode: "await" | "origin" | "iterate", seen: Set<ts.Node>): Verdict {
+      const e = skipOuter(expr);
+      if (mode === "await") {
+        const thenable = isThenable(checker.getTypeAtLocation(e));
+        if (thenable === undefined) return UNKNOWN;
+        if (!thenable) return BOUNDED;
+      }
+      if (ts.isAwaitExpression(e)) return classify(e.expression, scope, "origin", seen);
+      if (ts.isConditionalExpression(e)) return all([classify(e.whenTrue, scope, mode, seen), classify(e.whenFalse, scope, mode, seen)]);
+      if (ts.isIdentifier(e)) return classifyIdentifier(e, scope, mode, seen);
+      if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+        const object = skipOuter(e.expression);
+        if (object.kind === ts.SyntaxKind.ThisKeyword) return { bounded: false, what: `a stored promise (\`${e.getText()}\`)` };
+        // `res.body` of a fetched Response: bounded like the fetch.
+        if (ts.isPropertyAccessExpression(e) && e.name.text === "body" && isResponse(object)) return classify(object, scope, "origin", seen);
+        return UNKNOWN;
+      }
+      if (ts.isNewExpression(e)) {
+        const callee = skipOuter(e.expression);
+        if (ts.isIdentifier(callee) && callee.text === "Promise") {
+          const executor = e.arguments?.[0];
+          if (executor && usesScopeContext(executor, scope)) return BOUNDED;
+          return { bounded: false, what: "a `new Promise` with no abort wiring" };
+        }
+        return callVerdict(e, scope, mode);
+      }
+      if (ts.isCallExpression(e)) return classifyCall(e, scope, mode, seen);
+      return UNKNOWN;
+    }
+
+    function isResponse(e: ts.Expression): boolean {
+      const symbol = checker.getTypeAtLocation(e).getSymbol();
+      return symbol?.getName() === "Response" && (symbol.getDeclarations() ?? []).some((d) => !ts.isExternalModule(d.getSourceFile()));
+    }
+
+    function classifyIdentifier(id: ts.Identifier, scope: readonly ScopeContext[], mode: "await" | "origin" | "iterate", seen: Set<ts.Node>): Verdict {
+      const symbol = checker.getSymbolAtLocation(id);
+      const decl = symbol?.valueDeclaration;
+      if (!symbol || !decl || seen.has(decl)) return UNKNOWN;
+      seen.add(decl);
+      if (symbol.flags & ts.SymbolFlags.Alias) return { bounded: false, what: `a stored promise (\`${id.text}\`)` };
+      if (ts.isParameter(decl)) return { bounded: false, what: `\`${id.text}\`, passed in without the context` };
+      if (!ts.isVariableDeclaration(decl)) return UNKNOWN;
+      const statement = decl.parent.parent;
+      if (ts.isVariableStatement(statement) && (ts.isSourceFile(statement.parent) || ts.isModuleBlock(statement.parent))) {
+        return { bounded: false, what: `a stored promise (\`${id.text}\`)` };
+      }
+      if (!decl.initializer || !ts.isIdentifier(decl.name)) return UNKNOWN;
+      const inner = classify(decl.initializer, scope, mode === "await" ? "origin" : mode, seen);
+      return inner.bounded === false ? { bounded: false, what: `\`${id.text}\` (${inner.what})` } : inner;
+    }
+
+    function classifyCall(call: ts.CallExpression, scope: readonly ScopeContext[], mode: "await" | "origin" | "iterate", seen: Set<ts.Node>): Verdict {
+      const callee = skipOuter(call.expression);
+      if (isBoundingHelper(call)) return BOUNDED;
+      if (ts.isPropertyAccessExpression(callee)) {
+        const method = callee.name.text;
+        const receiver = skipOuter(callee.expression);
+        if ((method === "then" || method === "catch" || method === "finally") && isThenable(checker.getTypeAtLocation(receiver))) {
+          return classify(receiver, scope, "origin", seen);
+        }
+        if (ts.isIdentifier(receiver) && receiver.text === "Promise" && isGlobalPromise(receiver)) return classifyPromiseStatic(method, call, scope, seen);
+        if (BODY_READS.has(method) && isResponse(receiver)) return classify(receiver, scope, "origin", seen);
+      }
+      if (isLocalFunction(call.expression, scope)) return BOUNDED;
+      return callVerdict(call, scope, mode);
+    }
+
+    function isGlobalPromise(id: ts.Identifier): boolean {
+      const decl = checker.getSymbolAtLocation(id)?.declarations?.[0];
+      return decl !== undefined && !ts.isExternalModule(decl.getSourceFile());
+    }
+
+    function classifyPromiseStatic(method: string, call: ts.CallExpression, scope: readonly ScopeContext[], seen: Set<ts.Node>): Verdict {
+      const arg = call.arguments[0];
+      if (method === "resolve" || method === "reject" || method === "withResolvers") {
+        return arg ? classify(arg, scope, "await", seen) : BOUNDED;
+      }
+      if (!arg || !["all", "allSettled", "any", "race"].includes(method)) return UNKNOWN;
+      const members = membersOf(arg);
+      if (!members) return UNKNOWN;
+      const verdicts = members.map((m) => classify(m, scope, "await", seen));
+      if (method === "race") {
+        if (verdicts.some((v) => v.bounded === true)) return BOUNDED;
+        return all(verdicts);
+      }
+      return all(verdicts);
+    }
+
+    /** The promises of a combinator's argument: an array literal, or what `xs.map(cb)` returns. */
+    function membersOf(arg: ts.Expression): ts.Expression[] | undefined {
+      const a = skipOuter(arg);
+      if (ts.isArrayLiteralExpression(a)) return a.elements.some(ts.isSpreadElement) ? undefined : [...a.elements];
+      if (ts.isCallExpression(a) && ts.isPropertyAccessExpression(a.expression) && (a.expression.name.text === "map" || a.expression.name.text === "flatMap")) {
+        const cb = a.arguments[0] && skipOuter(a.arguments[0]);
+        if (!cb || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return undefined;
+        if (cb.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return []; // an async callback's awaits are checked themselves
+        if (!ts.isBlock(cb.body)) return [cb.body];
+        const out: ts.Expression[] = [];
+        const visit = (n: ts.Node): void => {
+          if (isFunctionLike(n)) return;
+          if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+          ts.forEachChild(n, visit);
+        };
+        ts.forEachChild(cb.body, visit);
+        return out;
+      }
+      return undefined;
+    }
+
+    function callVerdict(call: ts.CallExpression | ts.NewExpression, scope: readonly ScopeContext[], mode: "await" | "origin" | "iterate"): Verdict {
+      const use = contextUseOfCall(call, scope, matcher);
+      if (use.state !== "none" && use.state !== "incompatible") return BOUNDED; // received, opted out, or no-dropped-context's report
+      const noun = mode === "iterate" ? "an iterator made without the context" : `\`${calleeLabel(call)}(…)\`, a call that accepts no context`;
+      return { bounded: false, what: use.state === "incompatible" ? `\`${calleeLabel(call)}(…)\`, which takes a ${use.acceptance.slot.typeName} that nothing in scope provides` : noun };
+    }
+
+    function check(node: TSESTree.Node, operand: TSESTree.Expression, kind: "await" | "for await"): void {
+      const tsOperand = services.esTreeNodeToTSNodeMap.get(operand) as ts.Expression;
+      const scope = contextsInScope(tsOperand, matcher);
+      if (scope.length === 0) return;
+      const verdict = classify(tsOperand, scope, kind === "await" ? "await" : "iterate", new Set());
+      if (verdict.bounded !== false) return;
+      if (optedOut(tsOperand)) return;
+      const ctx = scope.find((c) => c.kind === "ctxkit");
+      const shown = ctx ?? scope[0]!;
+      const advice = ctx
+        ? `wrap it in \`race(${ctx.text}, …)\`${kind === "for await" ? " per step, or make the iterator with the context" : ""}, or pass the context`
+        : shown.kind === "signal"
+          ? "pass the signal, or race it against the signal's abort"
+          : `pass the ${shown.typeName}, or stop when it is cancelled`;
+      const imp = ctx && kind === "await" ? ctxkitImport(context.sourceCode, "race", operand) : undefined;
+      context.report({
+        node: operand,
+        messageId: "unbounded",
+        data: { await: kind === "await" ? "`await`" : "`for await`", what: verdict.what, ctx: shown.text, advice },
+        suggest: ctx && imp
+          ? [
+              {
+                messageId: "wrapInRace",
+                data: { race: imp.ref, ctx: ctx.text },
+                fix: (fixer) => {
+                  const text = context.sourceCode.getText(operand);
+                  const wrap = fixer.replaceText(operand, `${imp.ref}(${ctx.text}, ${text})`);
+                  return imp.fix ? [imp.fix(fixer), wrap] : [wrap];
+                },
+              },
+            ]
+          : [],
+      });
+    }
+
+    return {
+      AwaitExpression(node) {
+        check(node, node.argument, "await");
+      },
+      ForOfStatement(node) {
+        if (node.await) check(node, node.right, "for await");
+      },
+    };
+  },
+});
+
+function all(verdicts: Verdict[]): Verdict {
+  const bad = verdicts.find((v): v is { bounded: false; what: string } => v.bounded === false);
+  if (bad) return bad;
+  if (verdicts.some((v) => v.bounded === "unknown")) return UNKNOWN;
+  return BOUNDED;
+}
+
