@@ -4,11 +4,12 @@
  * join the server's capabilities, and `codeAction/resolve` / `workspace/executeCommand` are routed to it by
  * `data.provider` / command name.
  */
+import { ThreadCtxProvider } from "../threadCtx/provider";
 import { LintFixProvider } from "./lintFixes";
 import type { CodeActionProvider } from "./types";
 
 export function defaultCodeActionProviders(): CodeActionProvider[] {
-  return [new LintFixProvider()];
+  return [new LintFixProvider(), new ThreadCtxProvider()];
 }
 
 export type { CodeActionProvider } from "./types";

@@ -1,0 +1,143 @@
+/**
+ * Thread ctx as the server's code actions and command: the LSP side of the engine (./engine.ts).
+ *
+ * - Offered (cheap, `findThreadCtxTarget`) on a `no-dropped-context` / `no-unbounded-await` diagnostic, on a
+ *   `todo()` call, as "Thread ctx through <fn>" and "Thread ctx up the call chain from <fn>". Where the
+ *   engine refuses for a diagnostic, the action is listed disabled with the reason.
+ * - Resolved (expensive, `computeThreadCtx`) into ONE `WorkspaceEdit` of `documentChanges`, each with the
+ *   editor's version of an open document (`null` for files on disk), so a stale edit is rejected; a refusal
+ *   found while resolving becomes `disabled.reason`.
+ * - The command `ctxkit.server.threadCtx` (sent by the VS Code command `ctxkit.threadCtx`) computes the same edit
+ *   and applies it with `workspace/applyEdit`.
+ */
+import { race } from "ctxkit";
+import { CodeActionKind, type CodeAction, type TextDocumentEdit, type TextEdit, type WorkspaceEdit } from "vscode-languageserver";
+import ts from "typescript";
+import type { ActionData, CodeActionProvider, CodeActionRequest, CommandRequest, ResolveRequest, WorkspaceView } from "../codeActions/types";
+import { uriToPath } from "../documents";
+import { ThreadCtxCommand } from "../shared/commands";
+import { computeThreadCtx, findThreadCtxTarget, threadCtxTitle, type ThreadCtxEdit, type ThreadCtxOptions, type ThreadCtxVariant } from "./index";
+import { nodeAt } from "./functions";
+import { ctxkitCalleeName } from "../../../eslint-plugin/src/analysis/ctxkitApi";
+import { getContextTypeMatcher } from "../../../eslint-plugin/src/analysis/contextTypes";
+
+/** The rules whose diagnostics Thread ctx is offered on. */
+export const THREAD_CTX_RULES: ReadonlySet<string> = new Set(["ctxkit/no-dropped-context", "ctxkit/no-unbounded-await"]);
+
+interface ThreadCtxData extends ActionData {
+  provider: "threadCtx";
+  /** Offset in the document at `version` where the action was offered. */
+  offset: number;
+  variant: ThreadCtxVariant;
+}
+
+export class ThreadCtxProvider implements CodeActionProvider {
+  readonly id = "threadCtx";
+  readonly kinds = [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite];
+  readonly commands = [ThreadCtxCommand.id];
+
+  provideCodeActions(request: CodeActionRequest): CodeAction[] {
+    const { file, program, params } = request;
+    const sf = program.getSourceFile(file.fileName);
+    if (!sf) return [];
+    const options = optionsOf(request.workspace);
+    const offers: { offset: number; diagnostic?: (typeof request.diagnostics)[number] }[] = [];
+    for (const d of request.diagnostics) {
+      if (typeof d.code === "string" && THREAD_CTX_RULES.has(d.code)) offers.push({ offset: file.doc.offsetAt(d.range.start), diagnostic: d });
+    }
+    const start = file.doc.offsetAt(params.range.start);
+    if (offers.length === 0 && this.onTodo(program, sf, start, options)) offers.push({ offset: start });
+    const only = params.context.only;
+    const wanted = (kind: string): boolean => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    const actions: CodeAction[] = [];
+    const seen = new Set<string>();
+    for (const offer of offers) {
+      const found = findThreadCtxTarget(program, file.fileName, offer.offset, options);
+      if (!found.ok) {
+        if (offer.diagnostic && !seen.has(found.reason)) {
+          seen.add(found.reason);
+          actions.push({ title: "Thread ctx", kind: CodeActionKind.QuickFix, diagnostics: [offer.diagnostic], disabled: { reason: found.reason } });
+        }
+        continue;
+      }
+      if (seen.has(found.target.name)) continue;
+      seen.add(found.target.name);
+      const kind = offer.diagnostic ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite;
+      if (!wanted(kind)) continue;
+      for (const variant of ["single", "upChain"] as const) {
+        const data: ThreadCtxData = { provider: "threadCtx", uri: file.uri, version: file.version, offset: offer.offset, variant };
+        actions.push({
+          title: threadCtxTitle(found.target.name, variant),
+          kind,
+          ...(offer.diagnostic ? { diagnostics: [offer.diagnostic] } : {}),
+          data,
+        });
+      }
+    }
+    return actions;
+  }
+
+  resolveCodeAction(action: CodeAction, request: ResolveRequest): CodeAction {
+    const data = request.data as ThreadCtxData;
+    const result = computeThreadCtx(request.project.service, request.file.fileName, data.offset, { ...optionsOf(request.workspace), variant: data.variant });
+    if (!result.ok) return { ...action, edit: undefined, disabled: { reason: result.reason } };
+    return { ...action, edit: toWorkspaceEdit(result.edit, request.project.service.getProgram()!, request.workspace) };
+  }
+
+  async executeCommand(request: CommandRequest): Promise<ThreadCtxCommand.Result> {
+    const args = request.arguments[0];
+    if (!ThreadCtxCommand.isArguments(args)) return { applied: false, reason: "ctxkit.threadCtx needs { textDocument: { uri }, position: { line, character } }." };
+    const fileName = uriToPath(args.textDocument.uri);
+    if (!fileName) return { applied: false, reason: `Not a file URI: ${args.textDocument.uri}` };
+    const workspace = request.workspace;
+    const open = workspace.openVersion(fileName);
+    if (args.textDocument.version !== undefined && open !== null && open !== args.textDocument.version) {
+      return { applied: false, reason: `The document changed (version ${args.textDocument.version}; it is at ${open}); try again.` };
+    }
+    const service = workspace.projectFor(fileName).service;
+    const program = service.getProgram();
+    const sf = program?.getSourceFile(fileName);
+    if (!program || !sf) return { applied: false, reason: `${fileName} is not part of a TypeScript project.` };
+    let offset: number;
+    try {
+      offset = sf.getPositionOfLineAndCharacter(args.position.line, args.position.character);
+    } catch {
+      return { applied: false, reason: `Position ${args.position.line}:${args.position.character} is outside the document.` };
+    }
+    const variant = (args as { variant?: unknown }).variant === "upChain" ? "upChain" : "single";
+    const result = computeThreadCtx(service, fileName, offset, { ...optionsOf(workspace), variant });
+    if (!result.ok) return { applied: false, reason: result.reason };
+    const edit = toWorkspaceEdit(result.edit, program, workspace);
+    const applied = await race(request.ctx, request.applyEdit(threadCtxTitle(result.edit.target.name, variant), edit));
+    return applied
+      ? { applied: true, files: (edit.documentChanges ?? []).map((c) => (c as TextDocumentEdit).textDocument.uri) }
+      : { applied: false, reason: "The editor did not apply the edit (a document changed meanwhile?)." };
+  }
+
+  /** Whether `offset` is on a ctxkit `todo()` call (the marker an earlier Thread ctx left). */
+  private onTodo(program: ts.Program, sf: ts.SourceFile, offset: number, options: ThreadCtxOptions): boolean {
+    const matcher = getContextTypeMatcher(program, options.contextTypes);
+    for (let n: ts.Node | undefined = nodeAt(sf, offset); n && !ts.isSourceFile(n) && !ts.isFunctionLike(n); n = n.parent) {
+      if (ts.isCallExpression(n)) return ctxkitCalleeName(n, matcher) === "todo";
+    }
+    return false;
+  }
+}
+
+function optionsOf(workspace: WorkspaceView): ThreadCtxOptions {
+  const contextTypes = workspace.settings().contextTypes;
+  return contextTypes ? { contextTypes } : {};
+}
+
+/** The engine's changes as one versioned WorkspaceEdit (positions from the same program the engine read). */
+export function toWorkspaceEdit(edit: ThreadCtxEdit, program: ts.Program, workspace: WorkspaceView): WorkspaceEdit {
+  const documentChanges: TextDocumentEdit[] = edit.changes.map((change) => {
+    const sf = program.getSourceFile(change.fileName)!;
+    const edits: TextEdit[] = change.textChanges.map((t) => ({
+      range: { start: sf.getLineAndCharacterOfPosition(t.span.start), end: sf.getLineAndCharacterOfPosition(t.span.start + t.span.length) },
+      newText: t.newText,
+    }));
+    return { textDocument: { uri: workspace.uriOf(change.fileName), version: workspace.openVersion(change.fileName) }, edits };
+  });
+  return { documentChanges };
+}

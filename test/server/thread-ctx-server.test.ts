@@ -1,0 +1,101 @@
+/**
+ * Thread ctx through the server core: offered on a todo() marker, resolved into one versioned WorkspaceEdit,
+ * refused with a reason, stale versions rejected, and the ctxkit.server.threadCtx command applied through
+ * workspace/applyEdit. Real TypeScript, real server core, in-memory client.
+ */
+import { strict as assert } from "node:assert";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CodeActionKind, type CodeAction, type TextDocumentEdit, type TextEdit, type WorkspaceEdit } from "vscode-languageserver";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { ThreadCtxCommand } from "../../server/src/shared/commands";
+import { harness, PULL_CAPS, type Harness } from "./memoryClient";
+
+const FILES = {
+  "src/repo.ts": `import { sleep, type Context } from "ctxkit";\n\nexport async function fetchRow(ctx: Context, id: string): Promise<string> {\n  await sleep(ctx, 1);\n  return id;\n}\n`,
+  "src/service.ts": `import { todo } from "ctxkit";\nimport { fetchRow } from "./repo.js";\n\nexport async function loadUser(id: string): Promise<string> {\n  return fetchRow(todo(), id);\n}\n`,
+  "src/handler.ts": `import type { Context } from "ctxkit";\nimport { loadUser } from "./service.js";\n\nexport async function handle(ctx: Context): Promise<string> {\n  return loadUser("7");\n}\n`,
+  "src/values.ts": `export async function mapped(id: string): Promise<string> {\n  return id;\n}\n\nexport const all = (ids: string[]) => Promise.all(ids.map(mapped));\n`,
+};
+
+function relOf(h: Harness, uri: string): string {
+  return relative(h.ws.dir, fileURLToPath(uri)).replace(/\\/g, "/");
+}
+
+/** Applies a WorkspaceEdit's document changes to the workspace texts (open or on disk) and returns the new texts. */
+function apply(h: Harness, edit: WorkspaceEdit): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const change of edit.documentChanges as TextDocumentEdit[]) {
+    const rel = relOf(h, change.textDocument.uri);
+    const doc = TextDocument.create(change.textDocument.uri, "typescript", 0, h.ws.read(rel));
+    out.set(rel, TextDocument.applyEdits(doc, change.edits as TextEdit[]));
+  }
+  return out;
+}
+
+function positionOf(text: string, needle: string): { line: number; character: number } {
+  const doc = TextDocument.create("file:///x.ts", "typescript", 0, text);
+  const at = text.indexOf(needle);
+  assert.ok(at >= 0, needle);
+  return doc.positionAt(at);
+}
+
+describe("server: Thread ctx code actions and command", function () {
+  this.timeout(60000);
+  let h: Harness | undefined;
+  afterEach(() => {
+    h?.dispose();
+    h = undefined;
+  });
+
+  async function offered(rel: string, needle: string): Promise<CodeAction[]> {
+    const at = positionOf(h!.ws.read(rel), needle);
+    return h!.server.codeAction({ textDocument: { uri: h!.ws.uri(rel) }, range: { start: at, end: at }, context: { diagnostics: [] } });
+  }
+
+  it("offers both variants on a todo() marker without an edit, and resolves one versioned WorkspaceEdit over every file", async () => {
+    h = await harness(FILES, PULL_CAPS);
+    h.open("src/service.ts");
+    const actions = (await offered("src/service.ts", "todo()")).filter((a) => a.title.startsWith("Thread ctx"));
+    assert.deepEqual(actions.map((a) => a.title), ["Thread ctx through loadUser", "Thread ctx up the call chain from loadUser"]);
+    assert.ok(actions.every((a) => a.edit === undefined && a.kind === CodeActionKind.RefactorRewrite), "the edit waits for resolve");
+    const resolved = await h.server.codeActionResolve(actions[0]!);
+    assert.equal(resolved.disabled, undefined);
+    const changes = resolved.edit!.documentChanges as TextDocumentEdit[];
+    const versions = Object.fromEntries(changes.map((c) => [relOf(h!, c.textDocument.uri), c.textDocument.version]));
+    assert.deepEqual(versions, { "src/service.ts": 1, "src/handler.ts": null }, "open documents carry their version, files on disk null");
+    const texts = apply(h, resolved.edit!);
+    assert.equal(texts.get("src/service.ts"), `import type { Context } from "ctxkit";\nimport { fetchRow } from "./repo.js";\n\nexport async function loadUser(ctx: Context, id: string): Promise<string> {\n  return fetchRow(ctx, id);\n}\n`);
+    assert.match(texts.get("src/handler.ts")!, /return loadUser\(ctx, "7"\);/);
+  });
+
+  it("answers a stale resolve (the document changed) with a disabled reason and no edit", async () => {
+    h = await harness(FILES, PULL_CAPS);
+    h.open("src/service.ts");
+    const [action] = (await offered("src/service.ts", "todo()")).filter((a) => a.title.startsWith("Thread ctx"));
+    h.edit("src/service.ts", FILES["src/service.ts"] + "\n");
+    const resolved = await h.server.codeActionResolve(action!);
+    assert.equal(resolved.edit, undefined);
+    assert.match(resolved.disabled!.reason, /changed since this action was offered/);
+  });
+
+  it("runs the command through workspace/applyEdit, and refuses with the reason where a reference is a value", async () => {
+    h = await harness(FILES, PULL_CAPS);
+    h.open("src/service.ts");
+    const ok = (await h.server.executeCommand({
+      command: ThreadCtxCommand.id,
+      arguments: [{ textDocument: { uri: h.ws.uri("src/service.ts"), version: 1 }, position: positionOf(FILES["src/service.ts"], "loadUser") } satisfies ThreadCtxCommand.Arguments],
+    })) as ThreadCtxCommand.Result;
+    assert.equal(ok.applied, true, JSON.stringify(ok));
+    assert.equal(h.client.edits.length, 1);
+    assert.match(apply(h, h.client.edits[0]!).get("src/handler.ts")!, /loadUser\(ctx, "7"\)/);
+
+    const refused = (await h.server.executeCommand({
+      command: ThreadCtxCommand.id,
+      arguments: [{ textDocument: { uri: h.ws.uri("src/values.ts") }, position: positionOf(FILES["src/values.ts"], "mapped") }],
+    })) as ThreadCtxCommand.Result;
+    assert.equal(refused.applied, false);
+    assert.match((refused as { reason: string }).reason, /mapped is used as a value .* at values\.ts:5:/);
+    assert.equal(h.client.edits.length, 1, "nothing is applied on a refusal");
+  });
+});
