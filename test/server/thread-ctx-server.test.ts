@@ -8,8 +8,60 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CodeActionKind, type CodeAction, type TextDocumentEdit, type TextEdit, type WorkspaceEdit } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import type { LspClient } from "../../server/src/client";
+import { CtxkitServer } from "../../server/src/server";
 import { ThreadCtxCommand } from "../../server/src/shared/commands";
-import { harness, PULL_CAPS, type Harness } from "./memoryClient";
+import { tempWorkspace, type TempWorkspace } from "./workspace";
+
+/** A client that pulls diagnostics and resolves code actions (VS Code's shape), recording applied edits. */
+const CAPS = {
+  textDocument: {
+    diagnostic: { dynamicRegistration: false },
+    codeAction: { dataSupport: true, resolveSupport: { properties: ["edit"] }, codeActionLiteralSupport: { codeActionKind: { valueSet: ["quickfix", "refactor"] } } },
+  },
+  workspace: { configuration: false },
+};
+
+interface Harness {
+  ws: TempWorkspace;
+  server: CtxkitServer;
+  edits: WorkspaceEdit[];
+  open(rel: string): void;
+  edit(rel: string, text: string): void;
+  dispose(): void;
+}
+
+async function harness(files: Record<string, string>): Promise<Harness> {
+  const ws = tempWorkspace(files);
+  const edits: WorkspaceEdit[] = [];
+  const client: LspClient = {
+    publishDiagnostics: () => undefined,
+    refreshDiagnostics: async () => undefined,
+    showMessage: () => undefined,
+    log: () => undefined,
+    getConfiguration: async (uris) => uris.map(() => undefined),
+    status: () => undefined,
+    applyEdit: async (_label, edit) => {
+      edits.push(edit);
+      return { applied: true };
+    },
+  };
+  const server = new CtxkitServer(client, { pushDelayMs: 0 });
+  server.initialize({ processId: null, rootUri: ws.uri(""), capabilities: CAPS, workspaceFolders: [{ uri: ws.uri(""), name: "ws" }] });
+  await server.initialized();
+  let version = 1;
+  return {
+    ws,
+    server,
+    edits,
+    open: (rel) => server.didOpen({ textDocument: { uri: ws.uri(rel), languageId: "typescript", version: 1, text: ws.read(rel) } }),
+    edit: (rel, text) => server.didChange({ textDocument: { uri: ws.uri(rel), version: ++version }, contentChanges: [{ text }] }),
+    dispose: () => {
+      server.shutdown();
+      ws.remove();
+    },
+  };
+}
 
 const FILES = {
   "src/repo.ts": `import { sleep, type Context } from "ctxkit";\n\nexport async function fetchRow(ctx: Context, id: string): Promise<string> {\n  await sleep(ctx, 1);\n  return id;\n}\n`,
@@ -54,7 +106,7 @@ describe("server: Thread ctx code actions and command", function () {
   }
 
   it("offers both variants on a todo() marker without an edit, and resolves one versioned WorkspaceEdit over every file", async () => {
-    h = await harness(FILES, PULL_CAPS);
+    h = await harness(FILES);
     h.open("src/service.ts");
     const actions = (await offered("src/service.ts", "todo()")).filter((a) => a.title.startsWith("Thread ctx"));
     assert.deepEqual(actions.map((a) => a.title), ["Thread ctx through loadUser", "Thread ctx up the call chain from loadUser"]);
@@ -70,7 +122,7 @@ describe("server: Thread ctx code actions and command", function () {
   });
 
   it("answers a stale resolve (the document changed) with a disabled reason and no edit", async () => {
-    h = await harness(FILES, PULL_CAPS);
+    h = await harness(FILES);
     h.open("src/service.ts");
     const [action] = (await offered("src/service.ts", "todo()")).filter((a) => a.title.startsWith("Thread ctx"));
     h.edit("src/service.ts", FILES["src/service.ts"] + "\n");
@@ -80,15 +132,15 @@ describe("server: Thread ctx code actions and command", function () {
   });
 
   it("runs the command through workspace/applyEdit, and refuses with the reason where a reference is a value", async () => {
-    h = await harness(FILES, PULL_CAPS);
+    h = await harness(FILES);
     h.open("src/service.ts");
     const ok = (await h.server.executeCommand({
       command: ThreadCtxCommand.id,
       arguments: [{ textDocument: { uri: h.ws.uri("src/service.ts"), version: 1 }, position: positionOf(FILES["src/service.ts"], "loadUser") } satisfies ThreadCtxCommand.Arguments],
     })) as ThreadCtxCommand.Result;
     assert.equal(ok.applied, true, JSON.stringify(ok));
-    assert.equal(h.client.edits.length, 1);
-    assert.match(apply(h, h.client.edits[0]!).get("src/handler.ts")!, /loadUser\(ctx, "7"\)/);
+    assert.equal(h.edits.length, 1);
+    assert.match(apply(h, h.edits[0]!).get("src/handler.ts")!, /loadUser\(ctx, "7"\)/);
 
     const refused = (await h.server.executeCommand({
       command: ThreadCtxCommand.id,
@@ -96,6 +148,6 @@ describe("server: Thread ctx code actions and command", function () {
     })) as ThreadCtxCommand.Result;
     assert.equal(refused.applied, false);
     assert.match((refused as { reason: string }).reason, /mapped is used as a value .* at values\.ts:5:/);
-    assert.equal(h.client.edits.length, 1, "nothing is applied on a refusal");
+    assert.equal(h.edits.length, 1, "nothing is applied on a refusal");
   });
 });
