@@ -467,6 +467,8 @@ export class CtxkitServer {
   private async resolveWith(ctx: Context, action: CodeAction): Promise<CodeAction> {
     const data = action?.data as Partial<ActionData> | undefined;
     if (!data || typeof data.provider !== "string" || typeof data.uri !== "string" || typeof data.version !== "number") {
+      // An action offered complete (with its edit, a command, or disabled with a reason) resolves to itself.
+      if (action && typeof action === "object" && (action.edit || action.command || action.disabled)) return action;
       throw new ResponseError(ErrorCodes.InvalidParams, "This code action carries no ctxkit data (provider, uri, version) to resolve it with.");
     }
     const provider = this.providers.find((p) => p.id === data.provider);
