@@ -3,7 +3,7 @@ import ctxkit from "eslint-plugin-ctxkit";
 import tseslint from "typescript-eslint";
 
 export default [
-  { ignores: ["**/dist/**", "**/node_modules/**", "test/**", "bench/**", "scripts/**", "eslint.config.mjs",
+  { ignores: ["**/dist/**", "**/node_modules/**", "test/**", "bench/**", "**/scripts/**", "eslint.config.mjs",
     // The lint showcase has findings on purpose; `npm run demo` lints it with examples/lint.config.mjs.
     "examples/src/lint/**", "examples/lint.config.mjs"] },
   {
