@@ -45,6 +45,27 @@ export const SCENARIOS: NeovimScenario[] = [
       assert.ok(!text.includes("downstream(todo()"), text);
     },
   },
+  {
+    name: "Thread ctx from a todo() marker in examples/src/service.ts, across files",
+    lua: "thread-ctx.lua",
+    // downstream() without its context (sleep gets todo()), called from profile() (which has ctx) and from a second
+    // file without a context: Thread ctx must give back the example as it is, and pass todo() in the other file.
+    files: () => {
+      const text = service()
+        .replace('import { sleep, withTimeout, type Context } from "ctxkit";', 'import { sleep, todo, withTimeout, type Context } from "ctxkit";')
+        .replace("async function downstream(ctx: Context, branch: string, ms: number)", "export async function downstream(branch: string, ms: number)")
+        .replace("await sleep(ctx, ms);", "await sleep(todo(), ms);")
+        .replace("downstream(ctx, branch, ms)", "downstream(branch, ms)");
+      assert.ok(text.includes("sleep(todo(), ms)") && text.includes("downstream(branch, ms))"), "examples/src/service.ts no longer has the lines this scenario edits");
+      return { "src/service.ts": text, "src/warm.ts": `import { downstream } from "./service.js";\n\nexport const warm = () => downstream("warm", 0);\n` };
+    },
+    target: "src/service.ts",
+    check: (ws) => {
+      const expected = service().replace("async function downstream(ctx: Context", "export async function downstream(ctx: Context");
+      assert.equal(ws.read("src/service.ts"), expected);
+      assert.equal(ws.read("src/warm.ts"), `import { downstream } from "./service.js";\nimport { todo } from "ctxkit";\n\nexport const warm = () => downstream(todo(), "warm", 0);\n`);
+    },
+  },
 ];
 
 function hasNvim(): boolean {

@@ -1,9 +1,9 @@
 /**
  * Thread ctx as the server's code actions and command: the LSP side of the engine (./engine.ts).
  *
- * - Offered (cheap, `findThreadCtxTarget`) on a `no-dropped-context` / `no-unbounded-await` diagnostic, on a
- *   `todo()` call, as "Thread ctx through <fn>" and "Thread ctx up the call chain from <fn>". Where the
- *   engine refuses for a diagnostic, the action is listed disabled with the reason.
+ * - Offered (cheap, `findThreadCtxTarget`) on a `no-dropped-context` / `no-unbounded-await` diagnostic in a
+ *   function without a context of its own, and on a `todo()` call, as "Thread ctx through <fn>" and "Thread ctx
+ *   up the call chain from <fn>".
  * - Resolved (expensive, `computeThreadCtx`) into ONE `WorkspaceEdit` of `documentChanges`, each with the
  *   editor's version of an open document (`null` for files on disk), so a stale edit is rejected; a refusal
  *   found while resolving becomes `disabled.reason`.
@@ -53,13 +53,10 @@ export class ThreadCtxProvider implements CodeActionProvider {
     const seen = new Set<string>();
     for (const offer of offers) {
       const found = findThreadCtxTarget(program, file.fileName, offer.offset, options);
-      if (!found.ok) {
-        if (offer.diagnostic && !seen.has(found.reason)) {
-          seen.add(found.reason);
-          actions.push({ title: "Thread ctx", kind: CodeActionKind.QuickFix, diagnostics: [offer.diagnostic], disabled: { reason: found.reason } });
-        }
-        continue;
-      }
+      // A cheap refusal means "not applicable here" (the function has a context, module level, a constructor):
+      // the rule's own fixes are the answer, so nothing is listed. Unsafe references are found in resolve, and
+      // come back as `disabled.reason` there.
+      if (!found.ok) continue;
       if (seen.has(found.target.name)) continue;
       seen.add(found.target.name);
       const kind = offer.diagnostic ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite;
