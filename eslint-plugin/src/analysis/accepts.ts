@@ -27,7 +27,7 @@
 import ts from "typescript";
 import type { ContextKind, ContextTypeMatcher } from "./contextTypes";
 import { skipOuter } from "./ctxkitApi";
-import { convertibleTo, deriveContext, isContextHolder, type DetachedReason, type ScopeContext } from "./scope";
+import { boundByOrigin, convertibleTo, deriveContext, isContextHolder, valueSymbolOf, type DetachedReason, type ScopeContext } from "./scope";
 
 /** A context-typed parameter: `f(ctx: Context)`, `g(x, signal?: AbortSignal)`. */
 export interface PositionalSlot {
@@ -129,6 +129,7 @@ export function contextSlotsOfSignature(signature: ts.Signature, matcher: Contex
       return;
     }
     for (const p of optionPropertiesOf(type, matcher)) {
+      if (decl && ts.isParameter(decl) && !readsProperty(decl, p.property, checker)) continue;
       slots.push({ form: "option", index, property: p.property, kind: p.kind, typeName: p.typeName, optional, propertyOptional: p.optional, paramName });
     }
   });
@@ -160,6 +161,42 @@ function optionPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { prope
     }
   }
   return out;
+}
+
+/**
+ * Whether a function may read `property` of its options parameter: a destructuring that names it (or has a
+ * rest), or, for an identifier with a body at hand, any use other than reading a different property. A callee
+ * that never looks at the signal does not accept one (`function format({ body }: RequestOptions)`).
+ */
+function readsProperty(param: ts.ParameterDeclaration, property: string, checker: ts.TypeChecker): boolean {
+  const name = param.name;
+  if (ts.isObjectBindingPattern(name)) {
+    return name.elements.some((el) => {
+      if (el.dotDotDotToken) return true;
+      const key = el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined);
+      if (!key) return true;
+      const text = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
+      return text === undefined || text === property;
+    });
+  }
+  if (!ts.isIdentifier(name)) return true;
+  const fn = param.parent;
+  const body = (fn as { body?: ts.Node }).body;
+  if (!body || fn.getSourceFile().isDeclarationFile) return true;
+  const symbol = checker.getSymbolAtLocation(name);
+  let reads = false;
+  const visit = (n: ts.Node): void => {
+    if (reads) return;
+    if (ts.isIdentifier(n) && n.text === name.text && n !== name && valueSymbolOf(n, checker) === symbol) {
+      const p = n.parent;
+      const other = ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text !== property;
+      if (!other) reads = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return reads;
 }
 
 function isReadonlyProperty(prop: ts.Symbol): boolean {
@@ -304,9 +341,13 @@ export type ContextUse =
 
 /** Judges `call` against `scope` (the result of `contextsInScope(call, matcher)`); see {@link ContextUse}. */
 export function contextUseOfCall(call: ts.CallExpression | ts.NewExpression, scope: readonly ScopeContext[], matcher: ContextTypeMatcher): ContextUse {
-  const acceptance = analyzeCallAcceptance(call, matcher);
   if (isCalleeTheContext(call, matcher) || isCalleeOfHolder(call, matcher)) return { state: "self" };
-  if (argumentsReceiveContext(call, matcher)) return { state: "received" };
+  if (calleeBoundByOrigin(call, matcher)) return { state: "self" };
+  const args = argumentsReceiveContext(call, matcher);
+  if (args === "derived") return { state: "received" };
+  if (args === "unknown") return { state: "unknown" };
+  if (isExemptCallee(call, matcher)) return { state: "none" };
+  const acceptance = analyzeCallAcceptance(call, matcher);
   if (!acceptance) return { state: "none" };
   const { passed, slot } = acceptance;
   if (passed.state === "optOut" || passed.state === "maybe") return { state: passed.state };
@@ -327,23 +368,59 @@ export function contextUseOfCall(call: ts.CallExpression | ts.NewExpression, sco
   return { state: "missing", acceptance, target: chosen, text };
 }
 
-/** Whether any argument, object-literal property value or array-literal element is derived from a context in scope. */
-function argumentsReceiveContext(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): boolean {
-  const derived = (e: ts.Expression): boolean => {
+/**
+ * `derived` when any argument, object-literal property value or array-literal element is derived from a context
+ * in scope; `unknown` when one is a context of unknown origin (`once(stop.signal, "abort")`) or an object that
+ * carries a context (`fetch(request)`, `iterate(response, controller)`): it may be the one in scope; else false.
+ */
+function argumentsReceiveContext(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): "derived" | "unknown" | false {
+  let unknown = false;
+  const visit = (e: ts.Expression): boolean => {
     const inner = skipOuter(e);
     if (ts.isObjectLiteralExpression(inner)) {
-      return inner.properties.some((p) =>
-        (ts.isPropertyAssignment(p) && derived(p.initializer)) || (ts.isShorthandPropertyAssignment(p) && isContextValue(p.name) && deriveContext(p.name, matcher).kind === "derived"));
+      return inner.properties.some((p) => (ts.isPropertyAssignment(p) && visit(p.initializer)) || (ts.isShorthandPropertyAssignment(p) && visit(p.name)));
     }
-    if (ts.isArrayLiteralExpression(inner)) return inner.elements.some((el) => !ts.isSpreadElement(el) && derived(el));
-    return isContextValue(inner) && deriveContext(inner, matcher).kind === "derived";
+    if (ts.isArrayLiteralExpression(inner)) return inner.elements.some((el) => !ts.isSpreadElement(el) && visit(el));
+    if (ts.isFunctionLike(inner) || ts.isLiteralExpression(inner)) return false;
+    const type = matcher.checker.getTypeAtLocation(inner);
+    if (!matcher.isContext(type)) {
+      if (isContextHolder(inner, matcher)) unknown = true;
+      return false;
+    }
+    const d = deriveContext(inner, matcher).kind;
+    if (d === "unknown") unknown = true;
+    return d === "derived";
   };
-  const isContextValue = (e: ts.Expression): boolean => matcher.isContext(matcher.checker.getTypeAtLocation(e));
-  return (call.arguments ?? []).some((a) => !ts.isSpreadElement(a) && derived(a));
+  if ((call.arguments ?? []).some((a) => !ts.isSpreadElement(a) && visit(a))) return "derived";
+  return unknown ? "unknown" : false;
+}
+
+/**
+ * Callees whose context option is not about cancelling work: `addEventListener` (its `signal` removes the
+ * listener), `pipeThrough` (the piped stream fails with its source; the abort belongs to the source or the final
+ * `pipeTo`), and Node's crypto factories (`createHash(…)` takes a `signal` only through generic stream options).
+ */
+function isExemptCallee(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): boolean {
+  const callee = skipOuter(call.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  if (name === "addEventListener" || name === "pipeThrough") return true;
+  if (name === undefined || !/^create[A-Z]/.test(name)) return false;
+  const decl = matcher.checker.getResolvedSignature(call)?.getDeclaration();
+  return decl !== undefined && /[\\/]@types[\\/]node[\\/]crypto\.d\.ts$/.test(decl.getSourceFile().fileName);
 }
 
 /** Whether the callee is a method of an object that carries a context (see `isContextHolder` in scope.ts). */
 function isCalleeOfHolder(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): boolean {
   const callee = skipOuter(call.expression);
   return ts.isPropertyAccessExpression(callee) && callee.expression.kind !== ts.SyntaxKind.ThisKeyword && isContextHolder(callee.expression, matcher);
+}
+
+/**
+ * Whether the callee was made by a call that received the context: `const { retry } = prepareRetries({ abortSignal })`
+ * then `retry(…)`; `const res = await fetch(url, { signal })` then `res.clone()`.
+ */
+function calleeBoundByOrigin(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): boolean {
+  const callee = skipOuter(call.expression);
+  const root = ts.isPropertyAccessExpression(callee) ? skipOuter(callee.expression) : callee;
+  return boundByOrigin(root, matcher, (c) => argumentsReceiveContext(c, matcher) === "derived");
 }

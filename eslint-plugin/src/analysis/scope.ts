@@ -323,7 +323,10 @@ function computeDerivation(e: ts.Expression, matcher: ContextTypeMatcher, seen: 
   if (e.kind === ts.SyntaxKind.ThisKeyword) return { kind: "detached", reason: "field" };
   if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
     const object = skipOuter(e.expression);
-    if (object.kind === ts.SyntaxKind.ThisKeyword) return { kind: "detached", reason: "field" };
+    if (object.kind === ts.SyntaxKind.ThisKeyword) {
+      // `this.ctx` is a stored context; `this.controller.signal` belongs to an object the class drives itself.
+      return matcher.isContext(matcher.checker.getTypeAtLocation(e)) ? { kind: "detached", reason: "field" } : UNKNOWN;
+    }
     if (ts.isPropertyAccessExpression(e) && /^(None|NONE|none)$/.test(e.name.text)) return { kind: "optOut" };
     if (ts.isNewExpression(object) && isGlobalNamed(object.expression, "AbortController", matcher)) return { kind: "detached", reason: "abortController" };
     return derive(object, matcher, seen);
@@ -388,9 +391,14 @@ function isGlobalNamed(expr: ts.Expression, name: string, matcher: ContextTypeMa
   return decl !== undefined && !ts.isExternalModule(decl.getSourceFile());
 }
 
+/** The variable an identifier refers to; for `{ signal }` the variable, not the object literal's property. */
+export function valueSymbolOf(id: ts.Identifier, checker: ts.TypeChecker): ts.Symbol | undefined {
+  return ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id ? checker.getShorthandAssignmentValueSymbol(id.parent) : checker.getSymbolAtLocation(id);
+}
+
 function deriveIdentifier(id: ts.Identifier, matcher: ContextTypeMatcher, seen: Set<ts.Node>): Derivation {
   const checker = matcher.checker;
-  const symbol = checker.getSymbolAtLocation(id);
+  const symbol = valueSymbolOf(id, checker);
   if (!symbol) return UNKNOWN;
   if (symbol.flags & ts.SymbolFlags.Alias) return { kind: "detached", reason: "global" };
   const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
@@ -421,7 +429,7 @@ function controllerIsUsed(name: ts.Identifier, checker: ts.TypeChecker): boolean
   let used = false;
   const visit = (n: ts.Node): void => {
     if (used) return;
-    if (ts.isIdentifier(n) && n !== name && n.text === name.text && checker.getSymbolAtLocation(n) === symbol) {
+    if (ts.isIdentifier(n) && n !== name && n.text === name.text && valueSymbolOf(n, checker) === symbol) {
       const p = n.parent;
       if (!(ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === "signal")) used = true;
     }
@@ -436,4 +444,55 @@ export function convertibleTo(ctx: ScopeContext, kind: ContextKind): string | un
   if (ctx.kind === kind) return ctx.text;
   if (ctx.kind === "ctxkit" && kind === "signal") return `${ctx.text}.signal`;
   return undefined;
+}
+
+/**
+ * Whether `expr` was made by a call that `received` judges to have received the context, following locals,
+ * destructuring, `await` and property reads: `retry` from `const { retry } = prepareRetries({ abortSignal })`,
+ * `reader` from `const reader = (await fetch(url, { signal })).body!.getReader()`.
+ */
+export function boundByOrigin(expr: ts.Expression, matcher: ContextTypeMatcher, received: (call: ts.CallExpression | ts.NewExpression) => boolean, depth = 0): boolean {
+  if (depth > 6) return false;
+  const e = skipOuter(expr);
+  if (ts.isAwaitExpression(e)) return boundByOrigin(e.expression, matcher, received, depth + 1);
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return boundByOrigin(e.expression, matcher, received, depth + 1);
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) {
+    if (received(e)) return true;
+    const callee = skipOuter(e.expression);
+    return ts.isPropertyAccessExpression(callee) && boundByOrigin(callee.expression, matcher, received, depth + 1);
+  }
+  if (!ts.isIdentifier(e)) return false;
+  const decl = valueSymbolOf(e, matcher.checker)?.valueDeclaration;
+  if (!decl) return false;
+  let root: ts.Node = decl;
+  while (ts.isBindingElement(root) || ts.isObjectBindingPattern(root) || ts.isArrayBindingPattern(root)) root = root.parent;
+  if (!ts.isVariableDeclaration(root) || !root.initializer) return false;
+  const statement = root.parent.parent;
+  if (ts.isVariableStatement(statement) && (ts.isSourceFile(statement.parent) || ts.isModuleBlock(statement.parent))) return false;
+  return boundByOrigin(root.initializer, matcher, received, depth + 1);
+}
+
+/**
+ * Whether `node` sits in a branch whose condition tests `ctx` (`signal ? f(x, { signal }) : f(x)`,
+ * `if (token) … else …`, `signal && …`): the code handles the context's absence on purpose.
+ */
+export function isGuardedBy(node: ts.Node, ctx: ScopeContext, matcher: ContextTypeMatcher): boolean {
+  const symbol = matcher.checker.getSymbolAtLocation(ctx.declaration);
+  const mentions = (cond: ts.Node): boolean => {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(n) && n.text === ctx.declaration.text && valueSymbolOf(n, matcher.checker) === symbol) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(cond);
+    return found;
+  };
+  let child: ts.Node = node;
+  for (let n: ts.Node | undefined = node.parent; n && n !== ctx.owner; child = n, n = n.parent) {
+    if (ts.isConditionalExpression(n) && child !== n.condition && mentions(n.condition)) return true;
+    if (ts.isIfStatement(n) && child !== n.expression && mentions(n.expression)) return true;
+    if (ts.isBinaryExpression(n) && child === n.right && (n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken) && mentions(n.left)) return true;
+  }
+  return false;
 }

@@ -11,7 +11,7 @@ import ts from "typescript";
 import { contextUseOfCall, type ContextSlot } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { skipOuter } from "../analysis/ctxkitApi";
-import { contextsInScope, convertibleTo, type DetachedReason } from "../analysis/scope";
+import { contextsInScope, convertibleTo, isGuardedBy, type DetachedReason } from "../analysis/scope";
 import { createRule } from "../util/createRule";
 
 type Options = [{ contextTypes?: ContextTypeSpec[]; ignoreCallees?: string[] }];
@@ -72,6 +72,7 @@ export default createRule<Options, MessageIds>({
       if (scope.length === 0) return;
       const use = contextUseOfCall(call, scope, matcher);
       if (use.state !== "missing" && use.state !== "detached") return;
+      if (isGuardedBy(call, use.target, matcher)) return;
       const { slot } = use.acceptance;
       const hint = use.text === undefined ? "; wrap it with `fromSignal(…)` to get a Context" : "";
       const data = { callee: calleeText, ctx: use.target.text, type: use.target.typeName, hint };

@@ -17,7 +17,7 @@ import ts from "typescript";
 import { contextUseOfCall } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { ctxkitCalleeName, skipOuter } from "../analysis/ctxkitApi";
-import { contextsInScope, enclosingFunction, isFunctionLike, type ScopeContext } from "../analysis/scope";
+import { contextsInScope, enclosingFunction, isFunctionLike, valueSymbolOf, type ScopeContext } from "../analysis/scope";
 import { ctxkitImport } from "../util/ctxkitImport";
 import { createRule } from "../util/createRule";
 
@@ -117,7 +117,7 @@ export default createRule<Options, MessageIds>({
       let found = false;
       const visit = (n: ts.Node): void => {
         if (found) return;
-        if (ts.isIdentifier(n) && symbols.has(checker.getSymbolAtLocation(n))) found = true;
+        if (ts.isIdentifier(n) && symbols.has(valueSymbolOf(n, checker))) found = true;
         else ts.forEachChild(n, visit);
       };
       visit(node);
@@ -182,6 +182,8 @@ export default createRule<Options, MessageIds>({
       const decl = symbol?.valueDeclaration;
       if (!symbol || !decl || seen.has(decl)) return UNKNOWN;
       seen.add(decl);
+      // Awaiting the very object that carries the context (`await optionsInput` whose `.signal` is in scope).
+      if (scope.some((c) => checker.getSymbolAtLocation(c.declaration) === symbol)) return BOUNDED;
       if (symbol.flags & ts.SymbolFlags.Alias) return { bounded: false, what: `a stored promise (\`${id.text}\`)` };
       if (ts.isParameter(decl)) return { bounded: false, what: `\`${id.text}\`, passed in without the context` };
       if (!ts.isVariableDeclaration(decl)) return UNKNOWN;
@@ -255,6 +257,8 @@ export default createRule<Options, MessageIds>({
     function callVerdict(call: ts.CallExpression | ts.NewExpression, scope: readonly ScopeContext[], mode: "await" | "origin" | "iterate"): Verdict {
       const use = contextUseOfCall(call, scope, matcher);
       if (use.state !== "none" && use.state !== "incompatible") return BOUNDED; // received, opted out, or no-dropped-context's report
+      // A callback that uses the context does the awaited work under it: `retry(() => fetch(url, { signal }))`.
+      if ((call.arguments ?? []).some((a) => ts.isFunctionLike(skipOuter(a)) && usesScopeContext(a, scope))) return BOUNDED;
       const noun = mode === "iterate" ? "an iterator made without the context" : `\`${calleeLabel(call)}(…)\`, a call that accepts no context`;
       return { bounded: false, what: use.state === "incompatible" ? `\`${calleeLabel(call)}(…)\`, which takes a ${use.acceptance.slot.typeName} that nothing in scope provides` : noun };
     }

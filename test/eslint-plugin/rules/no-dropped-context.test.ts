@@ -51,6 +51,17 @@ ruleTester.run("no-dropped-context", plugin.rules["no-dropped-context"]!, {
     h(`declare function current(): Context;\nexport async function f(ctx: Context) { await api.getUser(current(), "1"); void ctx; }`),
     // A vscode token cannot become an AbortSignal: no report.
     h(`export async function f(t: CancellationToken) { await fetch("/u"); void t; }`),
+    // The code tests the context and handles its absence on purpose.
+    h(`export async function f(signal: AbortSignal | undefined) { return signal ? api.download("/u", signal) : api.download("/u"); }`),
+    // A callee that never reads the option does not accept it.
+    h(`interface Opts { body?: string; signal?: AbortSignal }\nfunction format({ body }: Opts) { return body ?? ""; }\nfunction size(o: Opts) { return o.body?.length ?? 0; }\nexport function f(signal: AbortSignal) { return format({ body: "x" }) + size({}) + String(signal.aborted); }`),
+    // A controller the class drives itself is not a stored context; a context of unknown origin is passed.
+    h(`export class Stream { controller = new AbortController();\n  async run(signal: AbortSignal) { signal.addEventListener("abort", () => this.controller.abort()); await fetch("/u", { signal: this.controller.signal }); } }`),
+    h(`import { once } from "node:events";\nexport async function f(signal: AbortSignal) { const stop = new AbortController(); setTimeout(() => stop.abort(), 5); await Promise.race([fetch("/u", { signal }), once(stop.signal as never, "abort")]); }`),
+    // An argument that carries a context (a Request) may carry the one in scope.
+    h(`export async function f(signal: AbortSignal) { const req = new Request("/u", { signal }); await fetch(req, { redirect: "manual" }); }`),
+    // addEventListener's signal removes a listener; it is not work to cancel.
+    h(`export function f(signal: AbortSignal, target: EventTarget) { target.addEventListener("x", () => {}); void signal; }`),
     // ignoreCallees
     { code: h(`export async function f(signal: AbortSignal) { await fetch("/u"); void signal; }`), options: [{ ignoreCallees: ["fetch"] }] },
   ],

@@ -55,6 +55,12 @@ ruleTester.run("no-unbounded-await", plugin.rules["no-unbounded-await"]!, {
     h(`export async function f(req: Request) { return await req.json(); }`),
     h(`interface Req { ctx: Context; apply(label: string): Promise<boolean> }\nexport async function f(request: Req) { return await request.apply("x"); }`),
     h(`declare function run(r: { ctx: Context; apply: () => Promise<number> }): Promise<number>;\nexport async function f(ctx: Context) { using s = withTimeout(ctx, 5); return await run({ ctx: s.ctx, apply: async () => await api.compute(1) }); }`),
+    // A function made by a call that received the context is bound to it; so is a callback that uses the context.
+    h(`declare function prepareRetries(o: { abortSignal?: AbortSignal }): { retry: <T>(f: () => Promise<T>) => Promise<T> };\nexport async function f(signal: AbortSignal) { const { retry } = prepareRetries({ abortSignal: signal }); return await retry(() => api.compute(1)); }`),
+    h(`declare function withSpan<T>(name: string, f: () => Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { return await withSpan("load", () => api.getUser(ctx, "1")); }`),
+    h(`export async function f(signal: AbortSignal) { const res = await fetch("/u", { signal }); return await res.clone().text(); }`),
+    // Awaiting the object that carries the context.
+    h(`export async function f(opts: Promise<{ signal: AbortSignal }> | { signal: AbortSignal }) { return await opts; }`),
     // A configured bounding helper.
     { code: h(`declare function withAbort<T>(p: Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { await withAbort(api.compute(1)); void ctx; }`), options: [{ boundingFunctions: ["withAbort"] }] },
   ],
