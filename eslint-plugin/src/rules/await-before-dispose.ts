@@ -14,7 +14,7 @@
  * the scope variable, its destructured or `.ctx` context, or a local derived from them (`const child =
  * withValue(ctx, …)`, `const p = work(ctx)`), followed through `const`/`let` initialisers.
  */
-import { ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
+import { ASTUtils, ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { CANCEL_SCOPE_FACTORIES, ctxkitCalleeName } from "../analysis/ctxkitApi";
@@ -130,7 +130,7 @@ export default createRule<Options, MessageIds>({
         const callee = stmt.expression.callee;
         const id = callee.type === "Identifier" ? callee : callee.type === "MemberExpression" && callee.object.type === "Identifier" ? callee.object : undefined;
         if (!id) continue;
-        const variable = findVariable(id);
+        const variable = ASTUtils.findVariable(sourceCode.getScope(id), id);
         const def = variable?.defs[0];
         if (!variable || def?.type !== "Variable") continue;
         const declarator = def.node;
@@ -145,14 +145,6 @@ export default createRule<Options, MessageIds>({
         const contextName = callee.type === "MemberExpression" ? `${id.name}.ctx` : [...tainted][0]!.name;
         scopes.push({ factory, how: "finally", contextName, tainted, regions, fn: functionOf(node) });
       }
-    }
-
-    function findVariable(id: TSESTree.Identifier): Variable | undefined {
-      for (let scope: TSESLint.Scope.Scope | null = sourceCode.getScope(id); scope; scope = scope.upper) {
-        const v = scope.set.get(id.name);
-        if (v) return v;
-      }
-      return undefined;
     }
 
     function isThenable(node: TSESTree.Node): boolean {

@@ -11,11 +11,12 @@
  * `withoutCancel`, `fromSignal`, `withIncomingDeadline`), inside the body (or test/update) of a loop, not inside a
  * nested function, with `x` declared outside that loop.
  */
-import { ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
+import { ASTUtils, ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import type ts from "typescript";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { ctxkitCalleeName } from "../analysis/ctxkitApi";
 import { createRule } from "../util/createRule";
+import { freshName } from "../util/freshName";
 
 type Options = [{ contextTypes?: ContextTypeSpec[] }];
 type MessageIds = "rederivedInLoop" | "suggestPerIteration";
@@ -113,23 +114,6 @@ export default createRule<Options, MessageIds>({
       return undefined;
     }
 
-    function findVariable(id: TSESTree.Identifier): TSESLint.Scope.Variable | undefined {
-      for (let scope: TSESLint.Scope.Scope | null = sourceCode.getScope(id); scope; scope = scope.upper) {
-        const v = scope.set.get(id.name);
-        if (v) return v;
-      }
-      return undefined;
-    }
-
-    function freshName(at: TSESTree.Node, base: string): string {
-      const used = (n: string): boolean => {
-        for (let s: TSESLint.Scope.Scope | null = sourceCode.getScope(at); s; s = s.upper) if (s.set.has(n) || s.through.some((r) => r.identifier.name === n)) return true;
-        return false;
-      };
-      if (!used(base)) return base;
-      for (let i = 2; ; i++) if (!used(`${base}${i}`)) return `${base}${i}`;
-    }
-
     /** The per-iteration rewrite, when the assignment is a statement of the loop's block and `x` is only read after it there. */
     function suggestion(node: TSESTree.AssignmentExpression, target: TSESTree.Identifier, variable: TSESLint.Scope.Variable, loop: Loop): TSESLint.ReportSuggestionArray<MessageIds> {
       if (node.left.type !== "Identifier") return [];
@@ -139,7 +123,7 @@ export default createRule<Options, MessageIds>({
       const after = variable.references.filter((r) => r.identifier.range[0] >= stmt.range[1] && r.identifier.range[1] <= body.range[1]);
       // Without a later read in the body the new variable would be dead; with a later write it is not per-iteration.
       if (after.length === 0 || after.some((r) => r.isWrite())) return [];
-      const fresh = freshName(body, `${target.name}Iter`);
+      const fresh = freshName(sourceCode, body, `${target.name}Iter`);
       return [
         {
           messageId: "suggestPerIteration",
@@ -165,7 +149,7 @@ export default createRule<Options, MessageIds>({
         if (calleeId.type !== "Identifier") return;
         const loop = enclosingLoop(node);
         if (!loop) return;
-        const variable = findVariable(target);
+        const variable = ASTUtils.findVariable(sourceCode.getScope(target), target);
         const def = variable?.defs[0];
         if (!variable || !def) return;
         if (def.name.range[0] >= loop.range[0] && def.name.range[1] <= loop.range[1]) return; // fresh each iteration

@@ -24,12 +24,13 @@
  *
  * Control flow comes from ESLint's code path analysis (analysis/paths.ts).
  */
-import { ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
+import { ASTUtils, ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { CANCEL_SCOPE_FACTORIES, ctxkitCalleeName } from "../analysis/ctxkitApi";
 import { findPathWithout, PathRecorder, type PathEvent } from "../analysis/paths";
 import { createRule } from "../util/createRule";
+import { freshName } from "../util/freshName";
 
 type Options = [{ contextTypes?: ContextTypeSpec[] }];
 type MessageIds = "discarded" | "unused" | "notOnAllPaths" | "suggestUsing" | "suggestFinally";
@@ -119,11 +120,7 @@ export default createRule<Options, MessageIds>({
     }
 
     function findVariable(id: TSESTree.Identifier): Variable | undefined {
-      for (let scope: TSESLint.Scope.Scope | null = sourceCode.getScope(id); scope; scope = scope.upper) {
-        const v = scope.set.get(id.name);
-        if (v) return v;
-      }
-      return undefined;
+      return ASTUtils.findVariable(sourceCode.getScope(id), id) ?? undefined;
     }
 
     /** The variable an identifier in a binding or assignment pattern refers to. */
@@ -298,7 +295,7 @@ export default createRule<Options, MessageIds>({
       if (c.whole) {
         out.push({ messageId: "suggestUsing", fix: (fixer) => fixer.replaceTextRange([decl.range[0], decl.range[0] + "const".length], "using") });
       } else {
-        const scopeName = freshName(block, "scope");
+        const scopeName = freshName(sourceCode, block, "scope");
         const init = sourceCode.getText(declarator.init!);
         const pattern = sourceCode.getText(declarator.id);
         out.push({
@@ -406,16 +403,6 @@ export default createRule<Options, MessageIds>({
         if (stmt.type === "VariableDeclaration" && stmt.kind === "var") return true;
       }
       return false;
-    }
-
-    function freshName(block: TSESTree.Node, base: string): string {
-      const scope = sourceCode.getScope(block);
-      const taken = (n: string): boolean => {
-        for (let s: TSESLint.Scope.Scope | null = scope; s; s = s.upper) if (s.set.has(n)) return true;
-        return scope.through.some((r) => r.identifier.name === n) || scope.childScopes.some((s) => s.set.has(n));
-      };
-      if (!taken(base)) return base;
-      for (let i = 2; ; i++) if (!taken(`${base}${i}`)) return `${base}${i}`;
     }
 
     function indentOf(node: TSESTree.Node): string {

@@ -1,17 +1,7 @@
-import { RuleTester } from "@typescript-eslint/rule-tester";
-import * as path from "node:path";
 import rule from "../../../eslint-plugin/src/rules/context-first-param";
+import { typedRuleTester } from "./typedRuleTester";
 
-RuleTester.afterAll = after;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const ruleTester = new RuleTester({
-  languageOptions: {
-    parserOptions: { project: "./tsconfig.json", tsconfigRootDir: path.join(__dirname, "../../fixtures/eslint-plugin") },
-  },
-});
+const ruleTester = typedRuleTester();
 
 const h = `import type { Context } from "ctxkit";\n`;
 const err = (name: string, fn: string, position: number) => ({ messageId: "contextNotFirst" as const, data: { name, fn, position, type: "Context" } });

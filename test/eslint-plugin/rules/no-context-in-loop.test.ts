@@ -1,17 +1,7 @@
-import { RuleTester } from "@typescript-eslint/rule-tester";
-import * as path from "node:path";
 import rule from "../../../eslint-plugin/src/rules/no-context-in-loop";
+import { typedRuleTester } from "./typedRuleTester";
 
-RuleTester.afterAll = after;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const ruleTester = new RuleTester({
-  languageOptions: {
-    parserOptions: { project: "./tsconfig.json", tsconfigRootDir: path.join(__dirname, "../../fixtures/eslint-plugin") },
-  },
-});
+const ruleTester = typedRuleTester();
 
 const h = `import { withValue, withTimeout, withCancel, withoutCancel, createKey, type Context } from "ctxkit";\nconst key = createKey<number>("n");\ndeclare function handle(ctx: Context, n: number): void;\n`;
 const err = (name: string, callee: string) => ({ messageId: "rederivedInLoop" as const, data: { name, callee } });

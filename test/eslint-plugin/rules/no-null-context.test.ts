@@ -1,17 +1,7 @@
-import { RuleTester } from "@typescript-eslint/rule-tester";
-import * as path from "node:path";
 import rule from "../../../eslint-plugin/src/rules/no-null-context";
+import { typedRuleTester } from "./typedRuleTester";
 
-RuleTester.afterAll = after;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const ruleTester = new RuleTester({
-  languageOptions: {
-    parserOptions: { project: "./tsconfig.json", tsconfigRootDir: path.join(__dirname, "../../fixtures/eslint-plugin") },
-  },
-});
+const ruleTester = typedRuleTester();
 
 const decls = `declare function run(ctx: Context, job: string): void;\ndeclare function maybe(ctx?: Context): void;\ndeclare function nullable(ctx: Context | null): void;\ndeclare function fetchIt(url: string, init?: { signal?: AbortSignal | null }): void;\ndeclare function listen(signal: AbortSignal | undefined): void;\n`;
 const head = `import { todo, withCancel, type Context } from "ctxkit";\n` + decls;

@@ -1,17 +1,7 @@
-import { RuleTester } from "@typescript-eslint/rule-tester";
-import * as path from "node:path";
 import rule from "../../../eslint-plugin/src/rules/no-stored-context";
+import { typedRuleTester } from "./typedRuleTester";
 
-RuleTester.afterAll = after;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const ruleTester = new RuleTester({
-  languageOptions: {
-    parserOptions: { project: "./tsconfig.json", tsconfigRootDir: path.join(__dirname, "../../fixtures/eslint-plugin") },
-  },
-});
+const ruleTester = typedRuleTester();
 
 const h = `import { todo, type Context } from "ctxkit";\n`;
 const err = (field: string, cls: string) => ({ messageId: "storedContext" as const, data: { field, cls, type: "Context" } });

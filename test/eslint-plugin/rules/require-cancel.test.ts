@@ -1,17 +1,7 @@
-import { RuleTester } from "@typescript-eslint/rule-tester";
-import * as path from "node:path";
 import rule from "../../../eslint-plugin/src/rules/require-cancel";
+import { typedRuleTester } from "./typedRuleTester";
 
-RuleTester.afterAll = after;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const ruleTester = new RuleTester({
-  languageOptions: {
-    parserOptions: { project: "./tsconfig.json", tsconfigRootDir: path.join(__dirname, "../../fixtures/eslint-plugin") },
-  },
-});
+const ruleTester = typedRuleTester();
 
 const head = `import { background, withCancel, withTimeout, withDeadline, fromSignal, type Context } from "ctxkit";\n`;
 const helpers = `declare function fail(msg: string): never;\ndeclare const proc: { exit(code?: number): never };\ndeclare function work(ctx: Context): Promise<void>;\n`;
