@@ -18,6 +18,7 @@
  */
 import * as path from "node:path";
 import type { Context } from "ctxkit";
+import type ts from "typescript";
 import {
   DocumentDiagnosticReportKind,
   ErrorCodes,
@@ -39,6 +40,8 @@ import {
   type ExecuteCommandParams,
   type InitializeParams,
   type InitializeResult,
+  type Range,
+  type TextDocumentContentChangeEvent,
 } from "vscode-languageserver";
 import { checkCancelled, checkpoint, rootContext, tokenScope } from "./cancel";
 import { ClientFeatures, type LspClient } from "./client";
@@ -208,27 +211,32 @@ export class CtxkitServer {
   // ---------------------------------------------------------------------------------------------- documents
 
   didOpen(params: DidOpenTextDocumentParams): void {
-    const { uri, languageId, version, text } = params.textDocument;
+    const { uri, languageId, version, text } = params?.textDocument ?? {};
     const fileName = uriToPath(uri);
-    if (!fileName || typeof text !== "string") return;
+    if (!fileName || typeof text !== "string" || typeof version !== "number") return;
     this.docs.open(uri, fileName, languageId, version, text);
     this.fileChanged(fileName);
   }
 
   didChange(params: DidChangeTextDocumentParams): void {
-    const fileName = uriToPath(params.textDocument.uri);
-    if (!fileName || !Array.isArray(params.contentChanges)) return;
-    if (!this.docs.change(fileName, params.textDocument.version, params.contentChanges)) return;
+    const fileName = uriToPath(params?.textDocument?.uri);
+    if (!fileName || !this.docs.get(fileName)) return;
+    const version = params.textDocument.version;
+    if (typeof version !== "number" || !Array.isArray(params.contentChanges) || !params.contentChanges.every(isContentChange)) {
+      this.client.log("error", `Ignored a malformed textDocument/didChange for ${params.textDocument.uri}; the document may be out of sync until it is reopened.`);
+      return;
+    }
+    if (!this.docs.change(fileName, version, params.contentChanges)) return;
     this.fileChanged(fileName);
   }
 
   didSave(params: DidSaveTextDocumentParams): void {
-    const fileName = uriToPath(params.textDocument.uri);
+    const fileName = uriToPath(params?.textDocument?.uri);
     if (fileName && path.basename(fileName) === "tsconfig.json") this.fileChanged(fileName);
   }
 
   didClose(params: DidCloseTextDocumentParams): void {
-    const fileName = uriToPath(params.textDocument.uri);
+    const fileName = uriToPath(params?.textDocument?.uri);
     if (!fileName) return;
     const closed = this.docs.close(fileName);
     if (!closed) return;
@@ -241,8 +249,8 @@ export class CtxkitServer {
 
   /** `workspace/didChangeWatchedFiles`: files changed on disk outside the editor. */
   didChangeWatchedFiles(params: DidChangeWatchedFilesParams): void {
-    for (const change of params.changes ?? []) {
-      const fileName = uriToPath(change.uri);
+    for (const change of Array.isArray(params?.changes) ? params.changes : []) {
+      const fileName = uriToPath(change?.uri);
       if (!fileName || !this.projects) continue;
       const kind = change.type === FileChangeType.Created ? "created" : change.type === FileChangeType.Deleted ? "deleted" : "changed";
       this.projects.diskChanged(fileName, kind);
@@ -295,7 +303,7 @@ export class CtxkitServer {
   async documentDiagnostic(params: DocumentDiagnosticParams, token?: CancellationToken): Promise<DocumentDiagnosticReport> {
     const scope = tokenScope(rootContext(), token);
     try {
-      const fileName = uriToPath(params.textDocument?.uri);
+      const fileName = uriToPath(params?.textDocument?.uri);
       if (!fileName || !this.docs.get(fileName)) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
       const file = await this.lintedFile(scope.ctx, fileName);
       if (!file) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
@@ -342,7 +350,14 @@ export class CtxkitServer {
     if (this.projects.refreshConfigsFor(fileName)) this.everythingChanged();
     const project = this.projects.projectFor(fileName);
     const started = performance.now();
-    const program = project.program();
+    let program: ts.Program;
+    try {
+      program = project.program();
+    } catch (e) {
+      // TypeScript itself failed on this text (a parser assertion on odd input): no diagnostics for this version.
+      this.client.log("error", `TypeScript failed on ${fileName} (v${version}): ${errorText(e)}`);
+      return this.store({ ...base, problems: [], diagnostics: [], dependencies: new Set() });
+    }
     checkCancelled(ctx);
     const outcome = this.engine.lint(program, fileName, open.doc.getText());
     this.stats.lints++;
@@ -424,14 +439,16 @@ export class CtxkitServer {
   async codeAction(params: CodeActionParams, token?: CancellationToken): Promise<CodeAction[]> {
     const scope = tokenScope(rootContext(), token);
     try {
-      const fileName = uriToPath(params.textDocument?.uri);
-      if (!fileName || !params.range || !this.projects) return [];
+      const fileName = uriToPath(params?.textDocument?.uri);
+      if (!fileName || !isRange(params.range) || !this.projects) return [];
       const file = await this.lintedFile(scope.ctx, fileName);
       if (!file) return [];
-      const fromContext = (params.context?.diagnostics ?? []).filter((d) => d.source === SOURCE);
+      const given: unknown[] = Array.isArray(params.context?.diagnostics) ? params.context.diagnostics : [];
+      const fromContext = given.filter((d): d is Diagnostic => (d as Diagnostic | null)?.source === SOURCE && isRange((d as Diagnostic).range));
       const diagnostics: Diagnostic[] = fromContext.length > 0 ? fromContext : file.diagnostics.filter((d) => rangesOverlap(d.range, params.range));
       const project = this.projects.projectFor(fileName);
-      const request = { params, file, project, program: project.program(), diagnostics, workspace: this.workspaceView(), ctx: scope.ctx };
+      const program = guarded("TypeScript", () => project.program());
+      const request = { params, file, project, program, diagnostics, workspace: this.workspaceView(), ctx: scope.ctx };
       const actions: CodeAction[] = [];
       for (const provider of this.providers) {
         checkCancelled(scope.ctx);
@@ -482,21 +499,24 @@ export class CtxkitServer {
     const file = await this.lintedFile(ctx, fileName);
     if (!file) return { ...action, disabled: { reason: "The document is not open." } };
     const project: Project = this.projects.projectFor(fileName);
-    return provider.resolveCodeAction(action, { data: data as ActionData, file, project, program: project.program(), workspace: this.workspaceView(), ctx });
+    const program = guarded("TypeScript", () => project.program());
+    return guardedAsync(`${provider.id} resolve`, async () =>
+      provider.resolveCodeAction(action, { data: data as ActionData, file, project, program, workspace: this.workspaceView(), ctx }),
+    );
   }
 
   async executeCommand(params: ExecuteCommandParams, token?: CancellationToken): Promise<unknown> {
-    const provider = this.providers.find((p) => p.commands?.includes(params.command) && p.executeCommand);
-    if (!provider || !this.projects) throw new ResponseError(ErrorCodes.InvalidParams, `Unknown command "${params.command}".`);
+    const provider = this.providers.find((p) => p.commands?.includes(params?.command) && p.executeCommand);
+    if (!provider || !this.projects) throw new ResponseError(ErrorCodes.InvalidParams, `Unknown command "${params?.command}".`);
     const scope = tokenScope(rootContext(), token);
     try {
-      return await provider.executeCommand!({
+      return await guardedAsync(params.command, async () => provider.executeCommand!({
         command: params.command,
         arguments: params.arguments ?? [],
         workspace: this.workspaceView(),
         ctx: scope.ctx,
         applyEdit: async (label, edit) => (await this.client.applyEdit(label, edit)).applied,
-      });
+      }));
     } finally {
       scope.cancel();
     }
@@ -511,6 +531,41 @@ export class CtxkitServer {
     this.shownProblems.add(message);
     this.client.showMessage("warning", message);
   }
+}
+
+/** Runs `fn`; an error that is not an LSP error becomes an InternalError response naming `what`. */
+function guarded<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ResponseError) throw e;
+    throw new ResponseError(ErrorCodes.InternalError, `${what} failed: ${errorText(e)}`);
+  }
+}
+
+async function guardedAsync<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ResponseError) throw e;
+    throw new ResponseError(ErrorCodes.InternalError, `${what} failed: ${errorText(e)}`);
+  }
+}
+
+function isPosition(p: unknown): boolean {
+  const q = p as { line?: unknown; character?: unknown } | null;
+  return typeof q === "object" && q !== null && Number.isInteger(q.line) && Number.isInteger(q.character);
+}
+
+function isRange(r: unknown): r is Range {
+  const q = r as { start?: unknown; end?: unknown } | null;
+  return typeof q === "object" && q !== null && isPosition(q.start) && isPosition(q.end);
+}
+
+/** A full-text change, or a ranged one with a well-formed range. */
+function isContentChange(c: unknown): c is TextDocumentContentChangeEvent {
+  const q = c as { text?: unknown; range?: unknown } | null;
+  return typeof q === "object" && q !== null && typeof q.text === "string" && (q.range === undefined || isRange(q.range));
 }
 
 export function errorText(e: unknown): string {

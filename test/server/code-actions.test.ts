@@ -1,7 +1,7 @@
 /** Quick fixes from the rules' fixes and suggestions, "fix all", versioned edits and stale refusals (core class). */
 import { strict as assert } from "node:assert";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import type { CodeAction, FullDocumentDiagnosticReport, TextDocumentEdit } from "vscode-languageserver";
+import type { CodeAction, FullDocumentDiagnosticReport, TextDocumentEdit, TextEdit } from "vscode-languageserver";
 import { harness, PULL_CAPS, type Harness } from "./memoryClient";
 
 const TWO_TODOS = `import { sleep, todo, type Context } from "ctxkit";
@@ -13,7 +13,7 @@ export async function f(ctx: Context): Promise<void> {
 
 function applyAction(text: string, action: CodeAction): string {
   const change = action.edit!.documentChanges![0] as TextDocumentEdit;
-  return TextDocument.applyEdits(TextDocument.create("file:///x.ts", "typescript", 1, text), change.edits);
+  return TextDocument.applyEdits(TextDocument.create("file:///x.ts", "typescript", 1, text), change.edits as TextEdit[]);
 }
 
 describe("server code actions", function () {

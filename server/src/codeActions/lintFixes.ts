@@ -40,7 +40,7 @@ export class LintFixProvider implements CodeActionProvider {
 
   provideCodeActions(request: CodeActionRequest): CodeAction[] {
     const { file } = request;
-    const only = request.params.context.only;
+    const only = request.params.context?.only;
     const base = { provider: "lint" as const, uri: file.uri, version: file.version };
     const actions: CodeAction[] = [];
     const fixAllOffered = new Set<string>();
