@@ -4,11 +4,12 @@
  * parameter there). Types are matched by the plugin's ContextTypeMatcher, so the server, the rules and this
  * engine agree on what a context is.
  *
- * Who accepts a context is the plugin's `analysis/accepts.ts`. The context in scope is answered here, narrowly
- * (parameters and variables declared before the call); the plugin's `analysis/scope.ts` is the general answer.
+ * Both are thin adapters over the plugin's shared analysis: `analysis/scope.ts` (contexts in scope) and
+ * `analysis/accepts.ts` (who accepts a context, and what a call passes there).
  */
 import ts from "typescript";
-import type { ContextTypeMatcher } from "../../../eslint-plugin/src/analysis/contextTypes";
+import type { ContextKind, ContextTypeMatcher } from "../../../eslint-plugin/src/analysis/contextTypes";
+import { contextsInScope, convertibleTo, type ScopeContext } from "../../../eslint-plugin/src/analysis/scope";
 import { analyzeCallAcceptance, isCalleeTheContext } from "../../../eslint-plugin/src/analysis/accepts";
 import { DETACHED_ROOTS, ctxkitCalleeName } from "../../../eslint-plugin/src/analysis/ctxkitApi";
 import { bodyOf } from "./functions";
@@ -16,50 +17,34 @@ import { bodyOf } from "./functions";
 /** A context visible at a call site: the expression that names it and its family. */
 export interface InScope {
   text: string;
-  kind: "ctxkit" | "signal" | "token" | "custom";
+  kind: ContextKind;
 }
 
 /**
- * The context in scope at `node`: a parameter or a variable declared before `node` in an enclosing block,
- * whose type is a context and cannot be `undefined`. The innermost ctxkit `Context` wins over a signal.
+ * The context a call site can pass, from the plugin's scope analysis (innermost first; parameters, their
+ * context properties, locals, cancel scopes). `wants` is the form the new parameter takes: a ctxkit Context
+ * (only a Context fills it), or a signal (a signal, or a Context's `.signal`). A context that may be
+ * `undefined` (`opts.signal` of an optional property) is not passed: it would not type-check.
  */
-export function contextInScope(node: ts.Node, matcher: ContextTypeMatcher): InScope | undefined {
-  const checker = matcher.checker;
-  let best: InScope | undefined;
-  const consider = (name: ts.Identifier): boolean => {
-    const type = checker.getTypeAtLocation(name);
-    if (type.flags & ts.TypeFlags.Any) return false;
-    const nullable = checker.getNonNullableType(type) !== type;
-    if (nullable) return false;
-    const match = matcher.match(type);
-    if (!match) return false;
-    if (match.kind === "ctxkit") {
-      best = { text: name.text, kind: "ctxkit" };
-      return true;
-    }
-    best ??= { text: name.text, kind: match.kind };
-    return false;
-  };
-  const names = (binding: ts.BindingName, out: ts.Identifier[]): void => {
-    if (ts.isIdentifier(binding)) out.push(binding);
-    else for (const el of binding.elements) if (!ts.isOmittedExpression(el)) names(el.name, out);
-  };
-  const position = node.getStart();
-  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
-    const ids: ts.Identifier[] = [];
-    if (ts.isFunctionLike(n)) for (const p of n.parameters) names(p.name, ids);
-    if (ts.isBlock(n) || ts.isSourceFile(n) || ts.isModuleBlock(n) || ts.isCaseClause(n) || ts.isDefaultClause(n)) {
-      for (const st of n.statements) {
-        if (st.getStart() >= position) break;
-        if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) names(d.name, ids);
-      }
-    }
-    if ((ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isForStatement(n)) && n.initializer && ts.isVariableDeclarationList(n.initializer)) {
-      for (const d of n.initializer.declarations) names(d.name, ids);
-    }
-    for (const id of ids) if (consider(id)) return best;
+export function contextInScope(node: ts.Node, matcher: ContextTypeMatcher, wants: "ctxkit" | "signal" = "ctxkit"): InScope | undefined {
+  for (const ctx of contextsInScope(node, matcher)) {
+    const text = convertibleTo(ctx, wants);
+    if (text === undefined || mayBeUndefined(ctx, matcher)) continue;
+    return { text, kind: ctx.kind };
   }
-  return best;
+  return undefined;
+}
+
+function mayBeUndefined(ctx: ScopeContext, matcher: ContextTypeMatcher): boolean {
+  const checker = matcher.checker;
+  let type = checker.getTypeAtLocation(ctx.declaration);
+  if (ctx.origin === "parameterProperty" || ctx.origin === "localProperty") {
+    const prop = checker.getNonNullableType(type).getProperty(ctx.text.slice(ctx.text.lastIndexOf(".") + 1));
+    if (!prop) return true;
+    if (checker.getNonNullableType(type) !== type) return true; // `opts?.signal`: the holder itself may be missing
+    type = checker.getTypeOfSymbol(prop);
+  }
+  return (type.flags & ts.TypeFlags.Any) !== 0 || checker.getNonNullableType(type) !== type;
 }
 
 /** Where the target drops a context: a spot that receives the new parameter. */

@@ -61,8 +61,8 @@ function locate(program: ts.Program, matcher: ContextTypeMatcher, fileName: stri
   const own = ownContextParameter(fn, matcher);
   if (own) return { ok: false, reason: `${unit.unit.displayName} already has a context parameter \`${own}\`; pass it where it is dropped.` };
   const anchor = bodyOf(fn) ?? fn;
-  const inScope = contextInScope(firstChildOf(anchor), matcher);
-  if (inScope && (inScope.kind === "ctxkit" || inScope.kind === "signal")) {
+  const inScope = contextInScope(firstChildOf(anchor), matcher, "ctxkit") ?? contextInScope(firstChildOf(anchor), matcher, "signal");
+  if (inScope) {
     return { ok: false, reason: `A context (\`${inScope.text}\`) is already in scope in ${unit.unit.displayName}; pass it where it is dropped.` };
   }
   const sites = dropSites(fn, matcher);
@@ -241,8 +241,12 @@ class Planner {
 
   /** Whether a call site can pass a context without changing its caller (a usable context is in scope). */
   private passable(call: ts.CallExpression): boolean {
-    const inScope = contextInScope(call, this.matcher);
-    return !!inScope && (inScope.kind === "ctxkit" || (inScope.kind === "signal" && this.form === "signal"));
+    return contextInScope(call, this.matcher, this.wants) !== undefined;
+  }
+
+  /** The kind of context the new parameter holds. */
+  private get wants(): "ctxkit" | "signal" {
+    return this.form === "context" ? "ctxkit" : "signal";
   }
 
   /** Phase 1 for one function: classify every reference, or refuse with the first one not understood. */
@@ -454,9 +458,8 @@ class Planner {
 
   /** What a call site passes: the caller's new parameter, the context in scope, or `todo()`. */
   private argumentFor(call: ts.CallExpression): string {
-    const inScope = contextInScope(call, this.matcher);
-    if (inScope?.kind === "ctxkit") return this.form === "context" ? inScope.text : `${inScope.text}.signal`;
-    if (inScope?.kind === "signal" && this.form === "signal") return inScope.text;
+    const inScope = contextInScope(call, this.matcher, this.wants);
+    if (inScope) return inScope.text;
     const caller = enclosingUnit(call);
     const callerPlan = caller && this.bySignature.get(caller.fn);
     if (callerPlan) return callerPlan.paramName;
