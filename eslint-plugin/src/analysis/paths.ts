@@ -118,9 +118,16 @@ export class PathRecorder {
 /**
  * A path from `start` to a return of `codePath` on which no event blocks, or `undefined` when every such path is
  * blocked (or ends in a throw). Events of other code paths are ignored: map a use inside a closure to the
- * closure's own point before passing it in.
+ * closure's own point before passing it in. `implicitEnd: false` says the end of the function cannot be reached
+ * by falling off it (the type checker knows better than the syntax, e.g. after an exhaustive `switch`): only
+ * paths through a `return` count then.
  */
-export function findPathWithout(codePath: CodePath, start: PathPoint, events: readonly PathEvent[]): LeakingPath | undefined {
+export function findPathWithout(
+  codePath: CodePath,
+  start: PathPoint,
+  events: readonly PathEvent[],
+  { implicitEnd = true }: { implicitEnd?: boolean } = {},
+): LeakingPath | undefined {
   const bySegment = new Map<Segment, PathEvent[]>();
   for (const e of events) {
     if (e.point.codePath !== codePath) continue;
@@ -174,7 +181,7 @@ export function findPathWithout(codePath: CodePath, start: PathPoint, events: re
     const ret = r.ret ?? item.ret;
     // The abrupt path out of a `finally` is one segment for both returns and exceptions (ESLint also routes
     // "anything in the try may throw" there): it is a return only when the path went through a `return`.
-    if (returned.has(item.segment) && (ret !== null || !thrown.has(item.segment))) return { returnStatement: ret ?? undefined };
+    if (returned.has(item.segment) && (ret !== null || (implicitEnd && !thrown.has(item.segment)))) return { returnStatement: ret ?? undefined };
     for (const next of item.segment.nextSegments) work.push({ segment: next, fromSeq: -1, ret });
   }
   return undefined;

@@ -90,6 +90,7 @@ export default createRule<Options, MessageIds>({
     /** Calls in statement or return position: the ones whose `never` type would end a path. */
     const terminalCalls: TSESTree.CallExpression[] = [];
     const neverMemo = new Map<TSESTree.CallExpression, boolean>();
+    const checker = services.program.getTypeChecker();
 
     const recorder = new PathRecorder((codePath, node) => {
       const list = pending.get(codePath);
@@ -252,7 +253,7 @@ export default createRule<Options, MessageIds>({
         const point = recorder.pointOf(call);
         if (point?.codePath === codePath) events.push({ kind: "maybe-block", point, node: call, blocks: () => returnsNever(call) });
       }
-      const leak = findPathWithout(codePath, start, events);
+      const leak = findPathWithout(codePath, start, events, { implicitEnd: endIsReachable(fnNode) });
       if (!leak) return;
       const ret = leak.returnStatement;
       const line = ret ? ret.loc.start.line : fnNode.loc.end.line;
@@ -263,6 +264,25 @@ export default createRule<Options, MessageIds>({
         data: { factory: c.factory, name, where, line },
         suggest: suggestions(c),
       });
+    }
+
+    /**
+     * Whether falling off the end of the function is possible as far as the checker knows. ESLint's code path
+     * analysis is syntactic: after a `switch` over every member of a union it still sees a way past it. The
+     * checker includes `undefined` in an inferred return type only when the end is reachable, so a function
+     * whose return type has no `undefined`/`void` (awaited, for `async`) does not end by falling off.
+     */
+    function endIsReachable(fnNode: TSESTree.Node): boolean {
+      if (fnNode.type !== "FunctionDeclaration" && fnNode.type !== "FunctionExpression" && fnNode.type !== "ArrowFunctionExpression") return true;
+      if (fnNode.generator || fnNode.body.type !== "BlockStatement") return true;
+      const tsFn = services.esTreeNodeToTSNodeMap.get(fnNode) as ts.SignatureDeclaration;
+      const signature = checker.getSignatureFromDeclaration(tsFn);
+      if (!signature) return true;
+      let type = checker.getReturnTypeOfSignature(signature);
+      if (fnNode.async) type = checker.getAwaitedType(type) ?? type;
+      const parts = type.isUnion() ? type.types : [type];
+      const open = ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown;
+      return parts.some((t) => (t.flags & open) !== 0);
     }
 
     /**

@@ -42,8 +42,13 @@ ruleTester.run("no-context-in-loop", rule, {
     },
     // `.ctx` off a cancel scope, in a while loop; no suggestion when the variable is written again in the body.
     {
-      code: h + `export function f(ctx: Context, n: number) { while (n-- > 0) { ctx = withTimeout(ctx, 10).ctx; handle(ctx, n); ctx = withoutCancel(ctx); } }`,
-      errors: [{ ...err("ctx", "withTimeout"), suggestions: [] }, { ...err("ctx", "withoutCancel"), suggestions: [] }],
+      code: h + `export function f(ctx: Context, n: number) { while (n-- > 0) { ctx = withTimeout(ctx, 10).ctx; handle(ctx, n); ctx = withValue(withoutCancel(p0), key, n); } }\ndeclare const p0: Context;`,
+      errors: [{ ...err("ctx", "withTimeout"), suggestions: [] }],
+    },
+    // withoutCancel, last in the body: no later read, so no per-iteration variable to offer.
+    {
+      code: h + `export function f(ctx: Context, n: number) { while (n-- > 0) { handle(ctx, n); ctx = withoutCancel(ctx); } }`,
+      errors: [{ ...err("ctx", "withoutCancel"), suggestions: [] }],
     },
     // Destructuring into the same variable, in a do/while and a for loop's update.
     {

@@ -53,6 +53,8 @@ ruleTester.run("require-cancel", rule, {
     { code: head + `export const [rootCtx, stopRoot] = withCancel(background());\nif (Math.random() > 2) stopRoot();` },
     // Logical short-circuit: the use is conditional but the path without it ends in a throw.
     { code: fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  try { return work(ctx); } catch (e) { throw e; } finally { cancel(); }`) },
+    // An exhaustive switch: the checker knows the end of the function is not reached (no `undefined` in the type).
+    { code: h + `export function f(p: Context, k: "a" | "b") {\n  const [ctx, cancel] = withCancel(p);\n  switch (k) {\n    case "a": cancel(); return 1;\n    case "b": cancel(); return ctx ? 2 : 3;\n  }\n}` },
     // fromSignal and aliases are factories too, and handled the same way.
     { code: `import { fromSignal as fs, type Context } from "ctxkit";\nexport function f(p: Context, sig: AbortSignal) { const [ctx, cancel] = fs(p, sig); cancel(); return ctx; }` },
   ],
@@ -155,6 +157,11 @@ ruleTester.run("require-cancel", rule, {
     {
       code: fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  x > 0 && cancel();\n  return ctx;`),
       errors: [leak(8)],
+    },
+    // A switch that is not exhaustive does fall off the end.
+    {
+      code: h + `export function f(p: Context, k: string) {\n  const [ctx, cancel] = withCancel(p);\n  switch (k) {\n    case "a": cancel(); return 1;\n    case "b": cancel(); return ctx ? 2 : 3;\n  }\n}`,
+      errors: [leak(11, { end: true, factory: "withCancel" })],
     },
     // Nested functions are checked on their own paths; arrow functions too.
     {
