@@ -274,9 +274,11 @@ function contextPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { prop
   const out: { property: string; kind: ContextKind; typeName: string }[] = [];
   cache.set(type, out);
   const checker = matcher.checker;
+  // A union (`RequestInfo | URL`) is asked as a whole: only a property every member has can be read off it.
   const nonNull = checker.getNonNullableType(type);
-  for (const member of nonNull.isUnion() ? nonNull.types : [nonNull]) {
-    if (!(member.flags & ts.TypeFlags.Object) && !member.isIntersection()) continue;
+  if (nonNull.isUnion() && !nonNull.types.every((t) => t.flags & ts.TypeFlags.Object || t.isIntersection())) return out;
+  for (const member of [nonNull]) {
+    if (!(member.flags & ts.TypeFlags.Object) && !member.isIntersection() && !member.isUnion()) continue;
     if (member.getCallSignatures().length > 0 || checker.isArrayType(member) || checker.isTupleType(member)) continue;
     const props = checker.getPropertiesOfType(member);
     if (props.length > 64) continue; // a platform object (a DOM element), not a request or an options bag

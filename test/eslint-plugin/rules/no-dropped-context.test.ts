@@ -62,6 +62,8 @@ ruleTester.run("no-dropped-context", plugin.rules["no-dropped-context"]!, {
     h(`export async function f(signal: AbortSignal) { const req = new Request("/u", { signal }); await fetch(req, { redirect: "manual" }); }`),
     // addEventListener's signal removes a listener; it is not work to cancel.
     h(`export function f(signal: AbortSignal, target: EventTarget) { target.addEventListener("x", () => {}); void signal; }`),
+    // A union parameter exposes only the properties all its members have (`url.signal` does not exist on a string).
+    h(`export async function f(url: string | Request) { await fetch("/v"); void url; }`),
     // ignoreCallees
     { code: h(`export async function f(signal: AbortSignal) { await fetch("/u"); void signal; }`), options: [{ ignoreCallees: ["fetch"] }] },
   ],
