@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
-import { REAL_CODE_PACKAGES, repoRoot, ruleNames } from "./harness";
+import { REAL_CODE_PACKAGES, realCodeFiles, repoRoot, ruleNames } from "./harness";
 import { lintRealCode, packageOf, reportsOf, type RealCodeRun } from "./realCode";
 
 describe("ctxkit rules on real code from npm", function () {
@@ -15,7 +15,9 @@ describe("ctxkit rules on real code from npm", function () {
 
   before(function () {
     this.timeout(240_000);
-    run = lintRealCode();
+    // Every other file by default keeps the suite within a few minutes on two cores; CTXKIT_REAL_CODE_EVERY=1
+    // lints the whole corpus (the review in real-code.md is of the whole corpus).
+    run = lintRealCode(undefined, realCodeFiles(Number(process.env.CTXKIT_REAL_CODE_EVERY ?? 2)));
   });
 
   it("the corpus is installed and ships TypeScript sources", () => {
@@ -23,7 +25,7 @@ describe("ctxkit rules on real code from npm", function () {
       const files = run.files.get(pkg) ?? [];
       assert.ok(files.length > 0, `${pkg} has no .ts sources under node_modules/${pkg}/src (npm ci?)`);
     }
-    assert.ok([...run.files.values()].flat().length > 500, "a corpus of several hundred files");
+    assert.ok([...run.files.values()].flat().length > 300, "a corpus of several hundred files");
   });
 
   it("the program resolves the packages' imports (type information is real, not `any` everywhere)", () => {
@@ -39,7 +41,7 @@ describe("ctxkit rules on real code from npm", function () {
         if (!checker.getSymbolAtLocation(st.moduleSpecifier)) unresolved.push(`${path.relative(repoRoot, file)}: ${st.moduleSpecifier.text}`);
       }
     }
-    assert.ok(imports > 1000);
+    assert.ok(imports > 500);
     assert.ok(unresolved.length < imports * 0.01, `${unresolved.length} of ${imports} imports unresolved:\n${unresolved.slice(0, 30).join("\n")}`);
   });
 

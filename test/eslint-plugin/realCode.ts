@@ -26,8 +26,8 @@ export function buildRealCodeProgram(files = realCodeFiles()): { program: ts.Pro
   return { program, files, ms: performance.now() - t };
 }
 
-export function lintRealCode(rules: Linter.RulesRecord = ctxkitRules(ruleNames())): RealCodeRun {
-  const { program, files, ms } = buildRealCodeProgram();
+export function lintRealCode(rules: Linter.RulesRecord = ctxkitRules(ruleNames()), corpus = realCodeFiles()): RealCodeRun {
+  const { program, files, ms } = buildRealCodeProgram(corpus);
   const t = performance.now();
   const results = lintFiles([...files.values()].flat(), typedConfig(program, rules));
   return { program, files, results, programMs: ms, lintMs: performance.now() - t };
