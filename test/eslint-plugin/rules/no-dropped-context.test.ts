@@ -1,22 +1,12 @@
-import { RuleTester } from "@typescript-eslint/rule-tester";
-import * as path from "node:path";
-import plugin from "eslint-plugin-ctxkit";
+import rule from "../../../eslint-plugin/src/rules/no-dropped-context";
+import { typedRuleTester } from "./typedRuleTester";
 
-RuleTester.afterAll = after;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const ruleTester = new RuleTester({
-  languageOptions: {
-    parserOptions: { project: "./tsconfig.json", tsconfigRootDir: path.join(__dirname, "../../fixtures/eslint-plugin") },
-  },
-});
+const ruleTester = typedRuleTester();
 
 const head = `import { background, todo, withTimeout, withValue, withoutCancel, fromSignal, createKey, type Context } from "ctxkit";\nimport * as api from "fixture-api";\nimport { findFiles, CancellationToken } from "vscode-like";\n`;
 const h = (code: string): string => head + code;
 
-ruleTester.run("no-dropped-context", plugin.rules["no-dropped-context"]!, {
+ruleTester.run("no-dropped-context", rule, {
   valid: [
     // The context is passed, positional or as an option, or derived from it.
     h(`export async function f(ctx: Context) { await api.getUser(ctx, "1"); }`),

@@ -1,22 +1,12 @@
-import { RuleTester } from "@typescript-eslint/rule-tester";
-import * as path from "node:path";
-import plugin from "eslint-plugin-ctxkit";
+import rule from "../../../eslint-plugin/src/rules/no-unbounded-await";
+import { typedRuleTester } from "./typedRuleTester";
 
-RuleTester.afterAll = after;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const ruleTester = new RuleTester({
-  languageOptions: {
-    parserOptions: { project: "./tsconfig.json", tsconfigRootDir: path.join(__dirname, "../../fixtures/eslint-plugin") },
-  },
-});
+const ruleTester = typedRuleTester();
 
 const head = `import { race, sleep, withTimeout, withoutCancel, type Context } from "ctxkit";\nimport * as api from "fixture-api";\nimport type { CancellationToken } from "vscode-like";\n`;
 const h = (code: string): string => head + code;
 
-ruleTester.run("no-unbounded-await", plugin.rules["no-unbounded-await"]!, {
+ruleTester.run("no-unbounded-await", rule, {
   valid: [
     // No context in scope.
     h(`export async function f() { await api.compute(1); }`),
