@@ -6,7 +6,7 @@
 // Usage: node scripts/build.mjs [--no-types] [--only=runtime,plugin,server,extension]
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -89,6 +89,7 @@ async function buildServer() {
   const libDir = at("node_modules/typescript/lib");
   mkdirSync(at("dist/typescript-lib"), { recursive: true });
   for (const f of readdirSync(libDir)) if (/^lib\..*\.d\.ts$/.test(f)) copyFileSync(join(libDir, f), at("dist/typescript-lib", f));
+  chmodSync(at("dist/server.js"), 0o755); // the `ctxkit-language-server` bin
 }
 
 async function buildExtension() {
