@@ -23,7 +23,7 @@ import {
 import { ThreadCtxCommand } from "../../server/src/shared/commands";
 import { StatusNotification, type StatusParams } from "../../server/src/shared/status";
 import { RestartPolicy } from "./restartPolicy";
-import { renderStatus, type ClientState } from "./statusView";
+import { accessibleLabel, renderStatus, type ClientState } from "./statusView";
 
 const LANGUAGES = ["typescript", "typescriptreact", "javascript", "javascriptreact"] as const;
 
@@ -52,18 +52,45 @@ class CtxkitExtension implements vscode.Disposable {
       return;
     }
     if (this.client) return;
+    // A server that dies before it is initialized is retried here, under the same cap as a crash later on.
+    for (;;) {
+      const client = this.createClient();
+      this.client = client;
+      this.setState("starting");
+      // start() can also resolve without a running server (it swallows a failed `initialize`), so the
+      // state is what counts.
+      const failure = await client.start().then(() => undefined, (error: unknown) => error ?? "unknown error");
+      if (this.client !== client) return; // stopped or restarted meanwhile
+      if (client.isRunning()) return;
+      const reason = failure instanceof Error ? failure.message : String(failure ?? "the server exited during initialization");
+      this.output.error(`the language server did not start: ${reason}`);
+      this.client = undefined;
+      this.serverStatus = undefined;
+      await client.dispose().catch(() => undefined);
+      const decision = this.restarts.crashed();
+      this.output.warn(decision.message);
+      if (!decision.restart) {
+        this.giveUp(decision.message, decision.crashes);
+        return;
+      }
+      void vscode.window.showWarningMessage(decision.message);
+    }
+  }
+
+  private createClient(): LanguageClient {
     const serverModule = this.context.asAbsolutePath(path.join("dist", "server.js"));
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.ipc },
       debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
     };
+    // Set once the server answered `initialize`; a close before that is handled by start().
+    let running = false;
     const clientOptions: LanguageClientOptions = {
       documentSelector: LANGUAGES.map((language) => ({ scheme: "file", language })),
       synchronize: { configurationSection: "ctxkit" },
       outputChannel: this.output,
       initializationFailedHandler: (error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        this.setState("error", `the server failed to initialize: ${reason}`);
+        this.output.error(`the language server failed to initialize: ${error instanceof Error ? error.message : String(error)}`);
         return false;
       },
       errorHandler: {
@@ -73,7 +100,7 @@ class CtxkitExtension implements vscode.Disposable {
           return { action: (count ?? 1) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
         },
         closed: () => {
-          if (this.stopping) return { action: CloseAction.DoNotRestart, handled: true };
+          if (this.stopping || !running || this.client !== client) return { action: CloseAction.DoNotRestart, handled: true };
           const decision = this.restarts.crashed();
           this.output.warn(decision.message);
           this.serverStatus = undefined;
@@ -82,19 +109,18 @@ class CtxkitExtension implements vscode.Disposable {
             this.setState("starting");
             return { action: CloseAction.Restart, handled: true };
           }
-          void vscode.window.showErrorMessage(decision.message, "Show Output").then((choice) => {
-            if (choice) this.output.show(true);
-          });
-          this.setState("error", `crashed ${decision.crashes} times; not restarted`);
+          this.giveUp(decision.message, decision.crashes);
           return { action: CloseAction.DoNotRestart, handled: true };
         },
       },
     };
     const client = new LanguageClient("ctxkit", "ctxkit", serverOptions, clientOptions);
-    this.client = client;
     client.onDidChangeState((e) => {
-      if (e.newState === State.Starting) this.setState("starting");
-      else if (e.newState === State.Running) this.setState("running");
+      if (this.client !== client) return;
+      if (e.newState === State.Running) {
+        running = true;
+        this.setState("running");
+      } else if (e.newState === State.Starting) this.setState("starting");
       else if (this.clientState !== "error" && this.clientState !== "disabled") this.setState("stopped");
     });
     client.onNotification(StatusNotification.method, (params: unknown) => {
@@ -112,14 +138,15 @@ class CtxkitExtension implements vscode.Disposable {
       }
       this.render();
     });
-    this.setState("starting");
-    try {
-      await client.start();
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.output.error(`could not start the language server: ${reason}`);
-      this.setState("error", reason);
-    }
+    return client;
+  }
+
+  /** The server died too often: leave it stopped, and say so where the user looks. */
+  private giveUp(message: string, crashes: number): void {
+    void vscode.window.showErrorMessage(message, "Show Output").then((choice) => {
+      if (choice) this.output.show(true);
+    });
+    this.setState("error", `crashed ${crashes} times; not restarted`);
   }
 
   async stop(): Promise<void> {
@@ -206,6 +233,7 @@ class CtxkitExtension implements vscode.Disposable {
     const view = renderStatus({ client: this.clientState, clientMessage: this.clientMessage, server: this.serverStatus });
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
+    this.item.accessibilityInformation = { label: accessibleLabel(view) };
     this.item.backgroundColor = view.tone === "normal" ? undefined : new vscode.ThemeColor(`statusBarItem.${view.tone}Background`);
   }
 

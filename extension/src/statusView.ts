@@ -22,6 +22,11 @@ export interface StatusView {
   tone: "normal" | "warning" | "error";
 }
 
+/** What a screen reader says for the item: the text without icons, and the tooltip's first line. */
+export function accessibleLabel(view: StatusView): string {
+  return `${view.text.replace(/\$\([^)]*\)\s*/g, "")} — ${view.tooltip.split("\n")[0]}`;
+}
+
 /** `16:05:09` in local time, as a status bar has room for. */
 export function clockTime(iso: string): string {
   const d = new Date(iso);

@@ -4,7 +4,7 @@
  * through playwright-core. Everything it writes (home, settings, logs, sockets) goes into one temp folder.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -161,15 +161,18 @@ export async function openVsCode(tools: Tools, vsix: string, workspace: string, 
 export async function openFile(page: Page, relativePath: string): Promise<void> {
   await page.waitForSelector(".explorer-folders-view .monaco-list-row", { timeout: 60_000 });
   const name = relativePath.split("/").pop()!;
+  const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  // The row whose file name is exactly `name`: fuzzy matching may rank another file first.
+  const row = page.locator(".quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name", { hasText: exact }) }).first();
   await until(`quick open to list ${relativePath}`, async () => {
     await page.keyboard.press("Escape");
     await page.keyboard.press("Control+P");
     await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input", { timeout: 5000 });
     await page.keyboard.type(relativePath);
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 5000 });
+    await row.waitFor({ timeout: 5000 });
     return true;
   }, 60_000, 500);
-  await page.keyboard.press("Enter");
+  await row.click();
   await page.locator(".tabs-container .tab.active", { hasText: name }).waitFor({ timeout: 30_000 });
   await page.waitForSelector(".editor-instance .view-lines", { timeout: 30_000 });
 }
@@ -184,4 +187,35 @@ export function artifactDir(): string {
   const d = join(root, "test-artifacts", "vscode-e2e");
   mkdirSync(d, { recursive: true });
   return d;
+}
+
+/** The accessible label of ctxkit's status bar item: its text without icons and the tooltip's first line. */
+export async function statusLabel(page: Page): Promise<string> {
+  const item = page.locator("[id='ctxkit.ctxkit-vscode.ctxkit.status']");
+  if ((await item.count()) === 0) return "";
+  return await item.first().evaluate((el) => el.getAttribute("aria-label") ?? el.querySelector("[aria-label]")?.getAttribute("aria-label") ?? "");
+}
+
+/** Runs a command from the command palette by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+Shift+P");
+  await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input");
+  await page.keyboard.type(title);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press("Enter");
+}
+
+/** The extension's "ctxkit" output channel as VS Code logged it to disk (for failure reports). */
+export function ctxkitLog(session: Session): string {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/ctxkit.*\.log$/.test(e.name)) out.push(`--- ${p}\n${readFileSync(p, "utf8")}`);
+    }
+  };
+  if (existsSync(join(session.dir, "data", "logs"))) walk(join(session.dir, "data", "logs"));
+  return out.join("\n");
 }

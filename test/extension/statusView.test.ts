@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { clockTime, renderStatus } from "../../extension/src/statusView";
+import { accessibleLabel, clockTime, renderStatus } from "../../extension/src/statusView";
 
 describe("extension: status bar view", () => {
   const at = new Date(2026, 0, 2, 9, 5, 7).toISOString();
@@ -32,6 +32,11 @@ describe("extension: status bar view", () => {
     assert.equal(error.text, "$(error) ctxkit: error");
     assert.match(error.tooltip, /tsconfig\.json: ';' expected/);
     assert.equal(renderStatus({ client: "running", server: { state: "ok" } }).tone, "normal");
+  });
+
+  it("gives screen readers the state and the server's message, without icon names", () => {
+    const view = renderStatus({ client: "running", server: { state: "warning", message: "tsconfig.json: ';' expected" } });
+    assert.equal(accessibleLabel(view), "ctxkit: running — ctxkit: tsconfig.json: ';' expected");
   });
 
   it("says '?' for a time it cannot read rather than a wrong one", () => {

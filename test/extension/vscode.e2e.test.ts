@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
-import { artifactDir, findTools, openFile, openVsCode, packVsix, statusText, until, type Session, type Tools } from "./codeServer";
+import { artifactDir, ctxkitLog, findTools, openFile, openVsCode, packVsix, statusText, until, type Session, type Tools } from "./codeServer";
 
 const root = join(__dirname, "..", "..");
 
@@ -50,6 +50,7 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
 
   afterEach(async function () {
     if (this.currentTest?.state === "failed" && session) {
+      console.log(ctxkitLog(session));
       await session.page.screenshot({ path: join(artifactDir(), `failed-${this.currentTest.title.replace(/\W+/g, "-")}.png`) }).catch(() => undefined);
     }
   });
@@ -71,7 +72,7 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
     await until("ctxkit squiggles in the editor", async () => (await page.locator(".squiggly-warning, .squiggly-error").count()) > 0, 90_000);
     const rows = await problems(page, (r) => r.some((t) => t.includes("require-cancel")));
     assert.ok(rows.some((t) => /ctxkit/.test(t) && /require-cancel/.test(t)), rows.join("\n"));
-    assert.match(await statusText(page), /ctxkit: \d\d:\d\d:\d\d/, "the status bar shows the last validation time");
+    await until("the last validation time in the status bar", async () => /ctxkit: \d\d:\d\d:\d\d/.test(await statusText(page)), 30_000);
     await page.screenshot({ path: join(artifactDir(), "diagnostics.png") });
   });
 
@@ -90,27 +91,6 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
     rmSync(settings);
     await until("the warning squiggle again", async () => (await page.locator(".squiggly-warning").count()) > 0, 30_000);
   });
-  it("applies a ctxkit quick fix (bind the scope with using) and saves it", async function () {
-    if (!existsSync(join(root, "dist", "server.js"))) this.skip();
-    const { page } = session!;
-    await openFile(page, "src/store.ts");
-    const lines = readFileSync(join(workspace, "src/store.ts"), "utf8").split("\n");
-    const line = lines.findIndex((l) => l.includes("withTimeout(parent")) + 1;
-    await goTo(page, line, lines[line - 1]!.indexOf("withTimeout") + 2);
-    await page.keyboard.press("Control+.");
-    const item = page.locator(".action-widget .monaco-list-row", { hasText: "using" }).first();
-    await item.waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(artifactDir(), "quick-fix.png") });
-    await choose(page, item);
-    await saveAll(page);
-    const text = await until("store.ts to bind the scope with using on disk", () => {
-      const t = readFileSync(join(workspace, "src/store.ts"), "utf8");
-      return /using \w+ = withTimeout\(parent, 1000\)/.test(t) ? t : undefined;
-    }, 30_000);
-    assert.match(text, /const \[ctx, cancel\] = \w+;/);
-    await problems(page, (r) => !r.some((t) => t.includes("require-cancel")));
-  });
-
   it("applies Thread ctx from the quick-fix menu and saves every changed file", async function () {
     // Runs once the server offers the refactoring (its code action titles are in the bundle).
     if (!existsSync(join(root, "dist", "server.js")) || !readFileSync(join(root, "dist", "server.js"), "utf8").includes("Thread ctx through")) this.skip();
@@ -139,6 +119,27 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
     assert.equal(readFileSync(join(workspace, "src/service.ts"), "utf8"), readFileSync(join(root, "examples/src/service.ts"), "utf8"), "files without references stay as they were");
   });
 
+
+  it("applies a ctxkit quick fix (bind the scope with using) and saves it", async function () {
+    if (!existsSync(join(root, "dist", "server.js"))) this.skip();
+    const { page } = session!;
+    await openFile(page, "src/store.ts");
+    const lines = readFileSync(join(workspace, "src/store.ts"), "utf8").split("\n");
+    const line = lines.findIndex((l) => l.includes("withTimeout(parent")) + 1;
+    await goTo(page, line, lines[line - 1]!.indexOf("withTimeout") + 2);
+    await page.keyboard.press("Control+.");
+    const item = page.locator(".action-widget .monaco-list-row", { hasText: "using" }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(artifactDir(), "quick-fix.png") });
+    await choose(page, item);
+    await saveAll(page);
+    const text = await until("store.ts to bind the scope with using on disk", () => {
+      const t = readFileSync(join(workspace, "src/store.ts"), "utf8");
+      return /using \w+ = withTimeout\(parent, 1000\)/.test(t) ? t : undefined;
+    }, 30_000);
+    assert.match(text, /const \[ctx, cancel\] = \w+;/);
+    await problems(page, (r) => !r.some((t) => t.includes("require-cancel")));
+  });
 });
 
 /** Moves the cursor to a 1-based line and column with Go to Line. */
