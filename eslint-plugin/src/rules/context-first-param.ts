@@ -139,31 +139,46 @@ export default createRule<Options, MessageIds>({
       return "this function";
     }
 
+    /** In a TypeScript file a parameter without an annotation gets its type from a contextual type (exempt) or is `any`. */
+    const typedSource = /\.[cm]?tsx?$/.test(context.filename);
+
+    function hasAnnotation(p: TSESTree.Parameter): boolean {
+      const n = p.type === "TSParameterProperty" ? p.parameter : p;
+      return n.type !== "AssignmentPattern" && n.type !== "RestElement" && n.typeAnnotation !== undefined;
+    }
+
     function check(node: FunctionLike): void {
       const params = node.params;
       if (params.length < 2) return; // cheap filter: nothing can come before a lone parameter
-      let sawOther = false;
-      for (let i = 0; i < params.length; i++) {
+      // A callback's parameter list is the callee's (and typing its parameters is the costly contextual typing).
+      const parent = node.parent;
+      if ((node.type === "ArrowFunctionExpression" || node.type === "FunctionExpression") && (parent?.type === "CallExpression" || parent?.type === "NewExpression") && parent.callee !== node) return;
+      // Candidates: required parameters after the first real one; in TypeScript only annotated ones can be contexts.
+      const first = params[0]?.type === "Identifier" && params[0].name === "this" ? 1 : 0;
+      let candidate = -1;
+      let match: ReturnType<typeof matcher.match>;
+      for (let i = first + 1; i < params.length; i++) {
         const p = params[i]!;
         if (p.type === "RestElement") break;
-        if (p.type === "Identifier" && p.name === "this") continue;
+        if (isOptional(p) || (typedSource && !hasAnnotation(p))) continue;
         const type = typeOfParam(p);
-        if (!type) {
-          sawOther = true;
-          continue;
-        }
-        const m = matcher.match(type);
+        const m = type && matcher.match(type);
         if (m && (m.kind === "ctxkit" || m.kind === "custom")) {
-          if (sawOther && !isOptional(p)) {
-            if (dictated(node)) return;
-            context.report({ node: p, messageId: "contextNotFirst", data: { name: paramName(p), fn: fnName(node), position: i + 1, type: m.typeName } });
-            return;
-          }
-          continue;
+          candidate = i;
+          match = m;
+          break;
         }
-        if (m || isContextClassInstance(type, matcher)) continue; // a signal, token or context class first: contexts together are fine
-        if (allowBefore.has(typeName(type))) continue;
-        sawOther = true;
+      }
+      if (candidate < 0 || !match) return;
+      // Is anything before it not a context?
+      for (let i = first; i < candidate; i++) {
+        const p = params[i]!;
+        const type = typeOfParam(p);
+        if (type && (matcher.match(type) || isContextClassInstance(type, matcher) || allowBefore.has(typeName(type)))) continue;
+        if (dictated(node)) return;
+        const ctxParam = params[candidate]!;
+        context.report({ node: ctxParam, messageId: "contextNotFirst", data: { name: paramName(ctxParam), fn: fnName(node), position: candidate + 1, type: match.typeName } });
+        return;
       }
     }
 
