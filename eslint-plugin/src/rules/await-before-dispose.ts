@@ -12,7 +12,9 @@
  * `using`/`await using` of a ctxkit cancel scope, or the `try`/`catch` blocks of a `try` whose `finally` calls
  * the scope's cancel — whose argument is not awaited, has a thenable type, and refers to the scope's context:
  * the scope variable, its destructured or `.ctx` context, or a local derived from them (`const child =
- * withValue(ctx, …)`, `const p = work(ctx)`), followed through `const`/`let` initialisers.
+ * withValue(ctx, …)`, `const p = work(ctx)`), followed through `const`/`let` initialisers — as long as the value
+ * can carry the context: a context, a promise, a function, or an object with a context property. A plain value
+ * computed from it (`sync(ctx)` returning a number, `ctx.err()`) ends the trail.
  */
 import { ASTUtils, ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
@@ -90,9 +92,10 @@ export default createRule<Options, MessageIds>({
         const v = work.pop()!;
         for (const ref of v.references) {
           const declarator = enclosingDeclarator(ref.identifier);
-          if (!declarator) continue;
+          if (!declarator || !carries(ref.identifier, declarator.init!)) continue;
           for (const d of sourceCode.getDeclaredVariables(declarator)) {
-            if (!tainted.has(d)) {
+            const id = d.defs[0]?.name;
+            if (!tainted.has(d) && id && isCarrier(services.getTypeAtLocation(id))) {
               tainted.add(d);
               work.push(d);
             }
@@ -162,10 +165,35 @@ export default createRule<Options, MessageIds>({
       for (const v of tainted) {
         for (const ref of v.references) {
           const r = ref.identifier.range;
-          if (r[0] >= expr.range[0] && r[1] <= expr.range[1]) return true;
+          if (r[0] >= expr.range[0] && r[1] <= expr.range[1] && carries(ref.identifier, expr)) return true;
         }
       }
       return false;
+    }
+
+    /**
+     * Whether the value at `ref` can still be in use after `upTo` is evaluated: every call it passes through on
+     * the way up yields a carrier. `sync(ctx)` returning a number ends it; `work(ctx)` returning a promise does not.
+     */
+    function carries(ref: TSESTree.Node, upTo: TSESTree.Node): boolean {
+      for (let n: TSESTree.Node | undefined = ref.parent; n; n = n.parent) {
+        if ((n.type === "CallExpression" || n.type === "NewExpression" || n.type === "TaggedTemplateExpression") && !isCarrier(services.getTypeAtLocation(n))) return false;
+        if (n === upTo) return true;
+        if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") return true; // a closure carries what it captures
+      }
+      return true;
+    }
+
+    /** A value that can hold on to a context past the statement: a context, a promise, a function, or an object with a context property. */
+    function isCarrier(type: ts.Type): boolean {
+      const parts = type.isUnion() ? type.types : [type];
+      return parts.some((t) => {
+        if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+        if (!(t.flags & ts.TypeFlags.Object) && !t.isIntersection()) return false;
+        if (matcher.isContext(t) || t.getCallSignatures().length > 0 || t.getProperty("then")) return true;
+        const props = checker.getPropertiesOfType(t);
+        return props.length <= 64 && props.some((p) => matcher.isContext(checker.getTypeOfSymbol(p)));
+      });
     }
 
     function onReturn(node: TSESTree.ReturnStatement): void {

@@ -27,6 +27,10 @@ ruleTester.run("await-before-dispose", rule, {
     { code: h + `export function f(p: Context) { using s = withTimeout(p, 10); void s; return work(p); }` },
     // The return is after the scope's block.
     { code: h + `export function f(p: Context, x: boolean) { if (x) { using s = withTimeout(p, 10); void s.ctx; } return work(p); }` },
+    // A plain value computed from the context is not the context: the promise does not use it later.
+    { code: h + `export function f(p: Context) { using s = withTimeout(p, 10); return Promise.resolve(sync(s.ctx)); }` },
+    { code: h + `export function f(p: Context) { using s = withTimeout(p, 10); const n = sync(s.ctx); return Promise.resolve(n); }` },
+    { code: h + `export function f(p: Context) { using s = withTimeout(p, 10); return Promise.resolve(s.ctx.err()); }` },
     // A nested function returns on its own (it runs whenever it is called).
     { code: h + `export async function f(p: Context) { using s = withTimeout(p, 10); const g = () => { return work(s.ctx); }; return await g(); }` },
     // A finally that does not cancel this scope.
@@ -54,6 +58,11 @@ ruleTester.run("await-before-dispose", rule, {
     // Derived contexts and stored promises are followed through locals.
     { code: h + `export function f(p: Context) { using s = withTimeout(p, 10); const child = withValue(s.ctx, key, "v"); return work(child); }`, errors: [{ ...err("s.ctx", "using"), suggestions: [] }] },
     { code: h + `export function f(p: Context) { using s = withTimeout(p, 10); const pending = work(s.ctx); return pending; }`, errors: [{ ...err("s.ctx", "using"), suggestions: [] }] },
+    // An options object that holds the signal carries the context into the call.
+    {
+      code: h + `declare function get(url: string, init: { signal: AbortSignal }): Promise<string>;\nexport function f(p: Context) { using s = withTimeout(p, 10); const init = { signal: s.ctx.signal }; return get("u", init); }`,
+      errors: [{ ...err("s.ctx", "using"), suggestions: [] }],
+    },
     // A .then chain over the scope's promise is still a promise that uses it; in a nested block of the scope.
     {
       code: h + `export function f(p: Context, x: boolean) { using s = withTimeout(p, 10); if (x) { return work(s.ctx).then((n) => n + 1); } return Promise.resolve(0); }`,
