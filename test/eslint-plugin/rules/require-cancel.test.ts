@@ -38,6 +38,8 @@ ruleTester.run("require-cancel", rule, {
     { code: fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  if (x) fail("bad");\n  cancel();\n  return ctx;`) },
     { code: fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  if (x) return fail("bad");\n  cancel();\n  return ctx;`) },
     { code: fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  if (x) { proc.exit(1); }\n  cancel();\n  return ctx;`) },
+    // The real process.exit of @types/node returns never.
+    { code: `/// <reference types="node" />\n` + fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  if (x) process.exit(1);\n  cancel();\n  return ctx;`) },
     // Closures count where they are created; a hoisted function declaration counts everywhere.
     { code: fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  const stop = () => cancel();\n  if (x) return stop;\n  return ctx;`) },
     { code: fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  if (x) return ctx;\n  stop();\n  return 1;\n  function stop() { cancel(); }`) },
@@ -147,6 +149,11 @@ ruleTester.run("require-cancel", rule, {
     {
       code: fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  if (x) { void work(ctx); return 3; }\n  cancel();\n  return ctx;`),
       errors: [leak(7)],
+    },
+    // process.exitCode is not process.exit(): the path goes on to the return.
+    {
+      code: `/// <reference types="node" />\n` + fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  if (x) { process.exitCode = 1; return ctx; }\n  cancel();\n  return ctx;`),
+      errors: [leak(8)],
     },
     // A closure created after the early return does not cover it.
     {
