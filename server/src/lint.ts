@@ -128,10 +128,11 @@ function observed(id: string, rule: AnyRule): Rule.RuleModule {
   };
 }
 
-const observedPlugin = {
-  meta: plugin.meta,
-  rules: Object.fromEntries(Object.entries(plugin.rules).map(([name, rule]) => [name, observed(`ctxkit/${name}`, rule)])),
-};
+function observedPluginOf(rules: Record<string, AnyRule>): { meta: typeof plugin.meta; rules: Record<string, Rule.RuleModule> } {
+  return { meta: plugin.meta, rules: Object.fromEntries(Object.entries(rules).map(([name, rule]) => [name, observed(`ctxkit/${name}`, rule)])) };
+}
+
+const observedPlugin = observedPluginOf(plugin.rules);
 
 const FILES = ["**/*.ts", "**/*.tsx", "**/*.mts", "**/*.cts", "**/*.js", "**/*.jsx", "**/*.mjs", "**/*.cjs"];
 
@@ -192,13 +193,17 @@ export class LintEngine {
   private readonly linter = new Linter({ cwd: "/" });
   private readonly config: Linter.Config[];
 
-  constructor(readonly rules: Linter.RulesRecord) {
+  /** `pluginRules` replaces the plugin's rules (tests run a rule of their own the same way). */
+  constructor(
+    readonly rules: Linter.RulesRecord,
+    pluginRules?: Record<string, AnyRule>,
+  ) {
     this.config = [
       {
         files: FILES,
         languageOptions: { parser: programParser, sourceType: "module", parserOptions: { ecmaVersion: "latest" } },
         linterOptions: { reportUnusedDisableDirectives: "off" },
-        plugins: { ctxkit: observedPlugin },
+        plugins: { ctxkit: pluginRules ? observedPluginOf(pluginRules) : observedPlugin },
         rules,
       },
     ];
