@@ -91,6 +91,7 @@ export interface CallAcceptance {
 interface Caches {
   signature: Map<ts.Signature, ContextSlot[]>;
   optionProps: Map<ts.Type, { property: string; kind: ContextKind; typeName: string; optional: boolean }[]>;
+  call: WeakMap<ts.Node, ContextSlot[]>;
 }
 
 // Speed path: the same signatures (fetch, a project's helpers) and option types are asked about on every call
@@ -99,7 +100,7 @@ const caches = new WeakMap<ContextTypeMatcher, Caches>();
 
 function cachesOf(matcher: ContextTypeMatcher): Caches {
   let c = caches.get(matcher);
-  if (!c) caches.set(matcher, (c = { signature: new Map(), optionProps: new Map() }));
+  if (!c) caches.set(matcher, (c = { signature: new Map(), optionProps: new Map(), call: new WeakMap() }));
   return c;
 }
 
@@ -224,8 +225,16 @@ export function signaturesOfCallee(call: ts.CallExpression | ts.NewExpression, m
  * property). Empty when the callee accepts no context. The resolved signature's slots come first.
  */
 export function contextSlotsOfCall(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): ContextSlot[] {
+  const cache = cachesOf(matcher).call;
+  let slots = cache.get(call);
+  if (!slots) cache.set(call, (slots = computeSlotsOfCall(call, matcher)));
+  return slots;
+}
+
+function computeSlotsOfCall(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): ContextSlot[] {
   const signatures = signaturesOfCallee(call, matcher);
   if (signatures.length === 0) return [];
+  if (signatures.length === 1) return isDeprecatedSignature(signatures[0]!) ? [] : contextSlotsOfSignature(signatures[0]!, matcher);
   const resolved = matcher.checker.getResolvedSignature(call);
   // The resolved signature of a generic is an instantiation; its declaration tells which overload it is.
   const resolvedDecl = resolved?.getDeclaration();

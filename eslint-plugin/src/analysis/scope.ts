@@ -250,7 +250,7 @@ function collectLocals(body: ts.Block, fn: ts.SignatureDeclaration, info: Functi
           const d = deriveIdentifier(id, matcher, new Set());
           if (d.kind === "detached" || d.kind === "optOut") continue;
           info.locals.push({ ctx: { text: id.text, kind: m.kind, typeName: m.typeName, origin: "local", declaration: id, owner: fn }, container, end: n.end });
-        } else if (ts.isIdentifier(n.name)) {
+        } else if (ts.isIdentifier(n.name) && type.getProperty("ctx") && type.getProperty("cancel")) {
           // A cancel scope (`using scope = withTimeout(parent, 5)`): its ctxkit Context is in scope as `scope.ctx`.
           for (const p of contextPropertiesOf(type, matcher)) {
             if (p.kind !== "ctxkit") continue;

@@ -8,7 +8,7 @@
  */
 import { ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
-import { contextUseOfCall, type ContextSlot } from "../analysis/accepts";
+import { contextSlotsOfCall, contextUseOfCall, type ContextSlot } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { skipOuter } from "../analysis/ctxkitApi";
 import { contextsInScope, convertibleTo, isGuardedBy, type DetachedReason } from "../analysis/scope";
@@ -66,10 +66,13 @@ export default createRule<Options, MessageIds>({
 
     function check(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
       const call = services.esTreeNodeToTSNodeMap.get(node) as ts.CallExpression | ts.NewExpression;
-      const calleeText = calleeLabel(call);
       if (ignore.size > 0 && isIgnored(call, ignore)) return;
+      // Cheapest first: most calls accept no context (signatures' slots are cached), and most of the rest have
+      // no context in scope (cached per function).
+      if (contextSlotsOfCall(call, matcher).length === 0) return;
       const scope = contextsInScope(call, matcher);
       if (scope.length === 0) return;
+      const calleeText = calleeLabel(call);
       const use = contextUseOfCall(call, scope, matcher);
       if (use.state !== "missing" && use.state !== "detached") return;
       if (isGuardedBy(call, use.target, matcher)) return;
