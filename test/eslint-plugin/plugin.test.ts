@@ -13,6 +13,14 @@ import { createProgram, ctxkitRules, lintFiles, repoRoot, ruleNames, typedConfig
 const pluginDir = path.join(repoRoot, "eslint-plugin");
 const fixtureDir = path.join(repoRoot, "test/fixtures/eslint-plugin");
 type AnyPlugin = NonNullable<Linter.Config["plugins"]>[string];
+const brokenFile = path.join(fixtureDir, "broken.ts");
+const brokenText = "export function f( {\n";
+let program: ReturnType<typeof createProgram> | undefined;
+/** One program for every rule's checks: the typed fixture, plus an in-memory file that does not parse. */
+function sharedProgram(): ReturnType<typeof createProgram> {
+  program ??= createProgram([path.join(fixtureDir, "file.ts"), brokenFile], { strict: true, noEmit: true, types: [] }, new Map([[brokenFile, brokenText]]));
+  return program;
+}
 
 describe("eslint-plugin-ctxkit package", () => {
   const names = ruleNames();
@@ -116,7 +124,7 @@ describe("eslint-plugin-ctxkit package", () => {
       });
 
       it("accepts its documented contextTypes option", () => {
-        const program = createProgram([path.join(fixtureDir, "file.ts")], { strict: true, noEmit: true, types: [] });
+        const program = sharedProgram();
         const contextTypes = [{ from: "global", name: "AbortSignal" }, { from: "package", package: "ctxkit", name: "Context" }, { from: "shape", properties: ["isCancellationRequested", "onCancellationRequested"] }];
         const config = typedConfig(program, { [`ctxkit/${name}`]: ["error", { contextTypes }] });
         const [result] = lintFiles([path.join(fixtureDir, "file.ts")], config);
@@ -146,10 +154,7 @@ describe("eslint-plugin-ctxkit package", () => {
       });
 
       it("on code that does not parse gives ESLint's parse error, not a rule crash", () => {
-        const file = path.join(fixtureDir, "broken.ts");
-        const text = "export function f( {\n";
-        const program = createProgram([file], { strict: true, noEmit: true, types: [] }, new Map([[file, text]]));
-        const [result] = lintFiles([file], typedConfig(program, ctxkitRules([name])), undefined, () => text);
+        const [result] = lintFiles([brokenFile], typedConfig(sharedProgram(), ctxkitRules([name])), undefined, () => brokenText);
         assert.equal(result!.crash, undefined);
         assert.equal(result!.messages.length, 1);
         assert.equal(result!.messages[0]!.fatal, true);
