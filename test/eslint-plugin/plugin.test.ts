@@ -97,7 +97,7 @@ describe("eslint-plugin-ctxkit package", () => {
         assert.equal(docs.url, `${DOCS_BASE}${name}.md`);
         assert.ok(docs.url.startsWith("https://"));
         assert.ok(Object.keys(meta.messages).length > 0);
-        for (const [id, text] of Object.entries(meta.messages)) assert.ok(text.length > 10, `message ${id}`);
+        for (const [id, text] of Object.entries(meta.messages as Record<string, string>)) assert.ok(text.length > 10, `message ${id}`);
         assert.ok(Array.isArray(meta.schema) ? meta.schema.length > 0 : typeof meta.schema === "object", "a JSON schema for its options");
       });
 
