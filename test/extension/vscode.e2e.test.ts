@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
-import { artifactDir, ctxkitLog, findTools, openFile, openVsCode, packVsix, statusText, until, type Session, type Tools } from "./codeServer";
+import { artifactDir, ctxkitLog, findTools, openFile, openVsCode, packVsix, runCommand, statusText, until, type Session, type Tools } from "./codeServer";
 
 const root = join(__dirname, "..", "..");
 
@@ -20,7 +20,7 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
   let session: Session | undefined;
   let started = 0;
 
-  before(function () {
+  before(async function () {
     const found = findTools();
     if ("missing" in found) {
       if (process.env.CTXKIT_CI === "1") throw new Error(`the VS Code e2e needs ${found.missing}`);
@@ -37,6 +37,7 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
     workspace = join(ws, "examples");
     cpSync(join(root, "examples"), workspace, { recursive: true });
     cpSync(join(root, "test", "fixtures", "vscode-e2e", "src"), join(workspace, "src"), { recursive: true });
+    session = await openVsCode(tools, packVsix(scratch), workspace);
   });
 
   after(async function () {
@@ -56,9 +57,7 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
   });
 
   it("installs the .vsix into a fresh code-server and activates on a TypeScript file", async () => {
-    const vsix = packVsix(scratch);
-    session = await openVsCode(tools, vsix, workspace);
-    const { page } = session;
+    const { page } = session!;
     await openFile(page, "src/service.ts");
     const text = await until("the ctxkit status bar item", async () => (await statusText(page)) || undefined, 60_000);
     assert.match(text, /ctxkit/);
@@ -139,6 +138,33 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
     }, 30_000);
     assert.match(text, /const \[ctx, cancel\] = \w+;/);
     await problems(page, (r) => !r.some((t) => t.includes("require-cancel")));
+  });
+
+  it("runs \"ctxkit: Thread ctx through this function\" from the context menu and the palette; refuses outside a function", async function () {
+    if (!existsSync(join(root, "dist", "server.js")) || !readFileSync(join(root, "dist", "server.js"), "utf8").includes("Thread ctx through")) this.skip();
+    const { page } = session!;
+    await openFile(page, "src/audit.ts");
+    // Outside any function: a refusal with the server's reason, and the file stays as it was.
+    const before = readFileSync(join(workspace, "src/audit.ts"), "utf8");
+    await goTo(page, 1, 1);
+    await runCommand(page, "ctxkit: Thread ctx through this function");
+    await page.locator(".notifications-toasts .notification-toast", { hasText: "cannot thread ctx here" }).first().waitFor({ timeout: 30_000 });
+    assert.equal(readFileSync(join(workspace, "src/audit.ts"), "utf8"), before);
+    // Inside audit(): the editor context menu lists the command.
+    await goTo(page, 5, 10);
+    await page.click(".editor-instance .view-lines .view-line >> nth=4", { button: "right" });
+    const entry = page.locator(".monaco-menu .action-item", { hasText: "Thread ctx through this function" }).first();
+    await entry.waitFor({ timeout: 10_000 });
+    await page.keyboard.press("Escape");
+    await goTo(page, 5, 10);
+    await runCommand(page, "ctxkit: Thread ctx through this function");
+    await saveAll(page);
+    const text = await until("audit.ts to be threaded on disk", () => {
+      const t = readFileSync(join(workspace, "src/audit.ts"), "utf8");
+      return /audit\(ctx: Context, user: string\)/.test(t) ? t : undefined;
+    }, 30_000);
+    assert.match(text, /query\(ctx, `select/);
+    assert.match(text, /import (type )?\{[^}]*Context[^}]*\} from "ctxkit"|import type \{ Context \} from "ctxkit"/);
   });
 });
 
