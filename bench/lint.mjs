@@ -64,6 +64,7 @@ function freshProgram() {
   return { program, ms: now() - t };
 }
 
+const loadBefore = os.loadavg()[0];
 console.log(`${files.length} files (every ${every}), ${runs} runs; rules: ${names.join(", ")}`);
 
 // Cold: fresh program each, types computed by the rules on demand (includes their share of type checking).
@@ -97,6 +98,7 @@ for (let i = 0; i < runs; i++) {
 }
 
 const wall = (k) => median(samples[k].map((s) => s.wall));
+const spread = (k) => `${ms(Math.min(...samples[k].map((s) => s.wall)))}–${ms(Math.max(...samples[k].map((s) => s.wall)))}`;
 const ruleTotal = (k) => median(samples[k].map((s) => Object.values(s.rules).reduce((a, b) => a + b, 0)));
 const parseMs = wall("parse");
 const ctxkitOver = wall("ctxkit") - parseMs;
@@ -116,13 +118,15 @@ const lines = [
   "",
   `Corpus: ${files.length} .ts files (every ${every === 1 ? "" : `${every}-th `}file of ${corpus}), one program. Medians of ${runs} interleaved passes after a warm-up, on a program type-checked in advance (program build ${ms(built.ms)} ms, type check of the linted files ${ms(typeCheckMs)} ms, not in the figures below).`,
   "",
-  "| pass | wall ms | over parse-only ms | rule time ms (ESLint stats) | reports |",
-  "|---|---:|---:|---:|---:|",
-  `| parse only (typescript-eslint parser, programs, no rules) | ${ms(parseMs)} | 0 | 0 | 0 |`,
-  `| @typescript-eslint/no-floating-promises alone | ${ms(wall("nfp"))} | ${ms(nfpOver)} | ${ms(ruleTotal("nfp"))} | ${reports.nfp} |`,
-  `| all ${names.length} ctxkit rules (strict) | ${ms(wall("ctxkit"))} | ${ms(ctxkitOver)} | ${ms(ruleTotal("ctxkit"))} | ${reports.ctxkit} |`,
+  `Load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end: wall times on a shared machine are noisy (see the min–max); ESLint's per-rule times are the steadier figure.`,
   "",
-  `**ctxkit ÷ no-floating-promises: ${ratio(ctxkitOver, nfpOver)} over parse-only wall time, ${ratio(ruleTotal("ctxkit"), ruleTotal("nfp"))} by ESLint's rule times** (target ≤ 1.0×). Whole pass: ${ratio(wall("ctxkit"), wall("nfp"))}.`,
+  "| pass | wall ms (median) | wall min–max | over parse-only ms | rule time ms (ESLint stats) | reports |",
+  "|---|---:|---:|---:|---:|---:|",
+  `| parse only (typescript-eslint parser, programs, no rules) | ${ms(parseMs)} | ${spread("parse")} | 0 | 0 | 0 |`,
+  `| @typescript-eslint/no-floating-promises alone | ${ms(wall("nfp"))} | ${spread("nfp")} | ${ms(nfpOver)} | ${ms(ruleTotal("nfp"))} | ${reports.nfp} |`,
+  `| all ${names.length} ctxkit rules (strict) | ${ms(wall("ctxkit"))} | ${spread("ctxkit")} | ${ms(ctxkitOver)} | ${ms(ruleTotal("ctxkit"))} | ${reports.ctxkit} |`,
+  "",
+  `**ctxkit ÷ no-floating-promises: ${ratio(ruleTotal("ctxkit"), ruleTotal("nfp"))} by ESLint's rule times** (target ≤ 1.0×); ${ratio(ctxkitOver, nfpOver)} over the parse-only wall time; whole pass ${ratio(wall("ctxkit"), wall("nfp"))}.`,
   "",
   `Cold, on fresh programs (types computed on demand by the rules, one pass each): no-floating-promises ${ms(cold.nfp)} ms, ctxkit ${ms(cold.ctxkit)} ms (${ratio(cold.ctxkit, cold.nfp)}).`,
   "",
