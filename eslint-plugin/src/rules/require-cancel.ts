@@ -162,7 +162,7 @@ export default createRule<Options, MessageIds>({
         outer = parent;
         parent = parent.parent;
       }
-      const discarded = (): void => context.report({ node, messageId: "discarded", data: { factory } });
+      const discarded = (): void => context.report({ node, messageId: "discarded", data: { factory }, suggest: discardedSuggestions(node, outer) });
       if (parent.type === "ExpressionStatement") return discarded();
       if (parent.type === "MemberExpression" && parent.object === outer) {
         const prop = parent.property;
@@ -343,6 +343,33 @@ export default createRule<Options, MessageIds>({
         });
       }
       return out;
+    }
+
+    /**
+     * For a scope whose cancel is dropped by the binding (`const [ctx] = F()`, `const { ctx } = F()`,
+     * `const ctx = F().ctx`): bind the scope with `using` and take the context from it. Same conditions as for a
+     * kept cancel: a `const` in a function body whose context does not leave the block.
+     */
+    function discardedSuggestions(call: TSESTree.CallExpression, outer: TSESTree.Node): TSESLint.ReportSuggestionArray<MessageIds> {
+      let declarator: TSESTree.Node | undefined = outer.parent;
+      let viaMember = false;
+      if (declarator?.type === "MemberExpression") {
+        if (outer !== call) return [];
+        viaMember = true;
+        declarator = declarator.parent;
+      }
+      if (declarator?.type !== "VariableDeclarator" || (viaMember && declarator.init !== outer.parent)) return [];
+      const decl = declarator.parent;
+      if (decl.kind !== "const" || decl.declarations.length !== 1) return [];
+      const block = decl.parent;
+      if (block.type !== "BlockStatement" || !isFunctionBody(block) || contextLeavesBlock(decl)) return [];
+      if (viaMember ? declarator.id.type !== "Identifier" : declarator.id.type === "Identifier") return [];
+      const scopeName = freshName(sourceCode, block, "scope");
+      const init = sourceCode.getText(viaMember ? call : declarator.init!);
+      const rhs = viaMember ? `${scopeName}${sourceCode.getText(declarator.init!).slice(sourceCode.getText(call).length)}` : scopeName;
+      const pattern = sourceCode.getText(declarator.id);
+      const indent = indentOf(decl);
+      return [{ messageId: "suggestUsing", fix: (fixer) => fixer.replaceText(decl, `using ${scopeName} = ${init};\n${indent}const ${pattern} = ${rhs};`) }];
     }
 
     function isFunctionBody(block: TSESTree.BlockStatement): boolean {

@@ -64,6 +64,15 @@ ruleTester.run("require-cancel", rule, {
     { code: head + `export function f(p: Context) { withTimeout(p, 10); }`, errors: [{ messageId: "discarded" }] },
     { code: head + `export function f(p: Context) { const [ctx] = withTimeout(p, 10); return ctx; }`, errors: [{ messageId: "discarded" }] },
     { code: head + `export function f() { return withCancel(background()).ctx; }`, errors: [{ messageId: "discarded" }] },
+    // Discarded by the binding: bind the scope with `using` and take the context from it.
+    {
+      code: head + `export function f(p: Context) {\n  const [ctx] = withTimeout(p, 10);\n  return ctx.err();\n}`,
+      errors: [{ messageId: "discarded", suggestions: [{ messageId: "suggestUsing", output: head + `export function f(p: Context) {\n  using scope = withTimeout(p, 10);\n  const [ctx] = scope;\n  return ctx.err();\n}` }] }],
+    },
+    {
+      code: head + `export function f(p: Context) {\n  const ctx = withTimeout(p, 10).ctx;\n  return ctx.err();\n}`,
+      errors: [{ messageId: "discarded", suggestions: [{ messageId: "suggestUsing", output: head + `export function f(p: Context) {\n  using scope = withTimeout(p, 10);\n  const ctx = scope.ctx;\n  return ctx.err();\n}` }] }],
+    },
     { code: head + `export function f(p: Context) { const { ctx } = withCancel(p); return ctx; }`, errors: [{ messageId: "discarded" }] },
     {
       code: head + `export function f(p: Context) { const [ctx, cancel] = withCancel(p); return ctx; }`,
