@@ -112,6 +112,29 @@ export default createRule<Options, MessageIds>({
       return scope.some((c) => c.owner.pos <= fnDecl.pos && fnDecl.end <= c.owner.end && c.owner !== fnDecl);
     }
 
+    /**
+     * A callback handed in by the caller — a function-typed parameter (`async (f) => await f()`), or a
+     * function-typed property of a parameter (`await options.onFinish?.(result)`), not a method: the caller made
+     * it with its context at hand, so the bound is the caller's to give.
+     */
+    function isCallbackPassedIn(callee: ts.Expression): boolean {
+      const e = skipOuter(callee);
+      const root = ts.isPropertyAccessExpression(e) ? rootIdentifier(e) : e;
+      if (!root || !ts.isIdentifier(root)) return false;
+      let decl: ts.Node | undefined = valueSymbolOf(root, checker)?.valueDeclaration;
+      while (decl && (ts.isBindingElement(decl) || ts.isObjectBindingPattern(decl) || ts.isArrayBindingPattern(decl))) decl = decl.parent;
+      if (!decl || !ts.isParameter(decl)) return false;
+      if (e === root) return true;
+      const prop = ts.isPropertyAccessExpression(e) ? checker.getSymbolAtLocation(e.name) : undefined;
+      return prop !== undefined && (prop.flags & ts.SymbolFlags.Property) !== 0 && !(prop.flags & ts.SymbolFlags.Method);
+    }
+
+    function rootIdentifier(e: ts.Expression): ts.Identifier | undefined {
+      let n = skipOuter(e);
+      while (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) n = skipOuter(n.expression);
+      return ts.isIdentifier(n) ? n : undefined;
+    }
+
     function usesScopeContext(node: ts.Node, scope: readonly ScopeContext[]): boolean {
       const symbols = new Set(scope.map((c) => checker.getSymbolAtLocation(c.declaration)));
       let found = false;
@@ -209,6 +232,7 @@ export default createRule<Options, MessageIds>({
         if (BODY_READS.has(method) && isResponse(receiver)) return classify(receiver, scope, "origin", seen);
       }
       if (isLocalFunction(call.expression, scope)) return BOUNDED;
+      if (isCallbackPassedIn(call.expression)) return BOUNDED;
       return callVerdict(call, scope, mode);
     }
 

@@ -51,6 +51,9 @@ ruleTester.run("no-unbounded-await", rule, {
     h(`export async function f(signal: AbortSignal) { const res = await fetch("/u", { signal }); return await res.clone().text(); }`),
     // Awaiting the object that carries the context.
     h(`export async function f(opts: Promise<{ signal: AbortSignal }> | { signal: AbortSignal }) { return await opts; }`),
+    // A callback handed in by the caller: its bound is the caller's to give.
+    h(`export async function f(ctx: Context, job: () => Promise<void>, opts: { onDone?: (n: number) => Promise<void> }) { await job(); await opts.onDone?.(1); void ctx; }`),
+    h(`export const run = (ctx: Context) => async ({ execute }: { execute: () => Promise<number> }) => await execute();`),
     // A configured bounding helper.
     { code: h(`declare function withAbort<T>(p: Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { await withAbort(api.compute(1)); void ctx; }`), options: [{ boundingFunctions: ["withAbort"] }] },
   ],
@@ -101,6 +104,11 @@ ruleTester.run("no-unbounded-await", rule, {
       // An iterator made without the signal; no race suggestion for an iterable.
       code: h(`export async function f(ctx: Context) { for await (const line of api.lines("/u")) void line; }`),
       errors: [{ messageId: "unbounded", data: { await: "`for await`", what: "an iterator made without the context", ctx: "ctx", advice: "wrap it in `race(ctx, …)` per step, or make the iterator with the context, or pass the context" }, suggestions: [] }],
+    },
+    {
+      // A method of a service passed in is not a callback.
+      code: h(`interface Db { query(sql: string): Promise<number> }\nexport async function f(ctx: Context, db: Db) { return await db.query("select 1"); }`),
+      errors: [{ messageId: "unbounded", suggestions: [{ messageId: "wrapInRace", output: h(`interface Db { query(sql: string): Promise<number> }\nexport async function f(ctx: Context, db: Db) { return await race(ctx, db.query("select 1")); }`) }] }],
     },
     {
       // Only a signal in scope: reported, no suggestion.
