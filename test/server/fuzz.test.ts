@@ -121,8 +121,8 @@ describe("server fuzz", function () {
         h.server.didChange({ textDocument: { uri, version }, contentChanges: [{ range, text: insert }] });
       }
       texts.set(rel, text); // the server holds the real text; the test only needs line counts roughly
-      // requests, valid and not, at about one in ten edits
-      if (random() < 0.1) {
+      // requests, valid and not, at about one in fourteen edits
+      if (random() < 0.07) {
         requests++;
         const source = new CancellationTokenSource();
         if (random() < 0.1) source.cancel();
