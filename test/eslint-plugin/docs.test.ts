@@ -4,6 +4,7 @@
 // the fixture folder, so `ctxkit` resolves as a user's code would).
 //
 // A block may be linted with options: put `<!-- options: {"contextTypes": [...]} -->` on the line before its fence.
+// An ❌ block whose lines carry a `// ❌` comment must be reported on exactly those lines (else: at least once).
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -114,6 +115,11 @@ describe("eslint-plugin docs", () => {
         assert.deepEqual(foreign.map((m) => `${m.line}:${m.column} ${m.message}`), [], `${where} has parse errors or other reports:\n${describeMessages(result)}`);
         if (e.expect === "reports") {
           assert.ok(result.messages.length > 0, `${where} claims to be incorrect, but ctxkit/${e.rule} reports nothing on:\n${e.code}`);
+          const marked = e.code.split("\n").flatMap((l, i) => (/\/\/\s*❌/.test(l) ? [i + 1] : []));
+          if (marked.length > 0) {
+            const reported = [...new Set(result.messages.map((m) => m.line))].sort((a, b) => a - b);
+            assert.deepEqual(reported, marked, `${where}: reported lines vs the lines marked // ❌:\n${describeMessages(result)}`);
+          }
         } else {
           assert.equal(result.messages.length, 0, `${where} claims to be correct, but ctxkit/${e.rule} reports:\n${describeMessages(result)}\non:\n${e.code}`);
         }
