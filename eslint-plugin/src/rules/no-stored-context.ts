@@ -59,16 +59,21 @@ export default createRule<Options, MessageIds>({
       let r = disposable.get(cls);
       if (r === undefined) {
         const tsClass = services.esTreeNodeToTSNodeMap.get(cls) as ts.ClassLikeDeclaration;
-        const type = checker.getTypeAtLocation(tsClass.name ?? tsClass);
-        const instance = tsClass.name ? checker.getDeclaredTypeOfSymbol(checker.getSymbolAtLocation(tsClass.name)!) : type;
-        r = checker.getPropertiesOfType(instance).some((p) => /^__@(?:dispose|asyncDispose)@/.test(p.getEscapedName() as string));
+        const symbol = tsClass.name ? checker.getSymbolAtLocation(tsClass.name) : undefined;
+        // The instance side: the declared type of a named class, else what the class expression constructs.
+        const instance = symbol
+          ? checker.getDeclaredTypeOfSymbol(symbol)
+          : checker.getTypeAtLocation(tsClass).getConstructSignatures()[0]?.getReturnType();
+        r = instance !== undefined && checker.getPropertiesOfType(instance).some((p) => /^__@(?:dispose|asyncDispose)@/.test(p.getEscapedName() as string));
         disposable.set(cls, r);
       }
       return r;
     }
 
     function className(cls: ClassNode): string {
-      return cls.id?.name ?? "this class";
+      if (cls.id) return cls.id.name;
+      const p = cls.parent;
+      return p?.type === "VariableDeclarator" && p.id.type === "Identifier" ? p.id.name : "this class";
     }
 
     function report(node: TSESTree.Node, cls: ClassNode, type: ts.Type, field: string): void {

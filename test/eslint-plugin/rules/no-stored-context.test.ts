@@ -22,6 +22,7 @@ ruleTester.run("no-stored-context", rule, {
     },
     // A disposable class owns the context for its lifetime (a scope, like ctxkit's own CancelScope).
     { code: h + `export class Session { constructor(readonly ctx: Context, private readonly stop: () => void) {} [Symbol.dispose]() { this.stop(); } }` },
+    { code: h + `export const S = class { constructor(readonly ctx: Context) {} async [Symbol.asyncDispose]() {} };` },
     // A field of another type.
     { code: h + `export class C { n = 1; name?: string; }` },
   ],
@@ -31,6 +32,7 @@ ruleTester.run("no-stored-context", rule, {
     { code: h + `export class Worker { #ctx: Context | undefined; set(c: Context) { this.#ctx = c; } }`, errors: [err("#ctx", "Worker")] },
     { code: h + `export abstract class Base { protected abstract ctx: Context; }`, errors: [err("ctx", "Base")] },
     { code: h + `export class Base { static root?: Context; }`, errors: [err("root", "Base")] },
-    { code: h + `export const K = class { declare ctx: Context; };`, errors: [err("ctx", "this class")] },
+    { code: h + `export const K = class { declare ctx: Context; };`, errors: [err("ctx", "K")] },
+    { code: h + `export default class { ctx?: Context; }`, errors: [err("ctx", "this class")] },
   ],
 });
