@@ -256,26 +256,29 @@ class Planner {
     const sf = unit.fn.getSourceFile();
     // The same search as findReferences (through aliases, re-exports, base members and implementations), without
     // the display text of every definition that findReferences computes: several times cheaper (bench/thread-ctx.mjs).
-    const referenced = this.ls.getReferencesAtPosition(sf.fileName, unit.nameNode.getStart()) ?? [];
+    const seen = new Set<string>();
     const signatures = new Set<ts.SignatureDeclaration>();
     const calls: ts.CallExpression[] = [];
-    const seen = new Set<string>();
-    for (const ref of referenced) {
+    for (const ref of this.ls.getReferencesAtPosition(sf.fileName, unit.nameNode.getStart()) ?? []) {
       const key = `${ref.fileName}:${ref.textSpan.start}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const file = this.program.getSourceFile(ref.fileName);
-      if (!file) return { ok: false, reason: `${label} is referenced in ${baseName(ref.fileName)}, which is outside the project.` };
-      if (file.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(file) || /[\\/]node_modules[\\/]/.test(file.fileName)) {
-        return { ok: false, reason: `${label} is declared or referenced in ${baseName(file.fileName)}, a declaration file or dependency that Thread ctx does not change.` };
-      }
-      // A reference in a string (`api["get"]`) spans the text without its quotes.
-      const node = nodeAtSpan(file, ref.textSpan.start, ref.textSpan.length) ?? nodeAtSpan(file, ref.textSpan.start - 1, ref.textSpan.length + 2);
-      if (!node) return { ok: false, reason: `A reference to ${label} in ${baseName(file.fileName)} could not be read.` };
-      const kind = this.classify(node, label);
-      if (!kind.ok) return kind;
-      if (kind.signature) signatures.add(kind.signature);
-      if (kind.call) calls.push(kind.call);
+      const found = this.reference(ref, label);
+      if (!found.ok) return found;
+      if (found.signature) signatures.add(found.signature);
+      if (found.call) calls.push(found.call);
+    }
+    // TypeScript's reference search does not reach CommonJS `require` destructurings of an ES module's export.
+    const required = this.requireReferences(unit, label);
+    if (!required.ok) return required;
+    for (const ref of required.refs) {
+      const key = `${ref.fileName}:${ref.textSpan.start}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const found = this.reference(ref, label);
+      if (!found.ok) return found;
+      if (found.signature) signatures.add(found.signature);
+      if (found.call) calls.push(found.call);
     }
     if (!signatures.has(unit.fn)) signatures.add(unit.fn);
     // Overload implementations: every declaration of the same symbol with a body or without one.
@@ -289,6 +292,79 @@ class Planner {
     const implementations = [...signatures].filter((s) => bodyOf(s) !== undefined);
     const sites = implementations.flatMap((s) => dropSites(s, this.matcher));
     return { ok: true, plan: { unit, signatures: [...signatures], calls, paramName, sites } };
+  }
+
+  /** Every `require(...)` call of the program's JavaScript files (one scan per plan session). */
+  private requireCalls: ts.CallExpression[] | undefined;
+
+  private allRequireCalls(): ts.CallExpression[] {
+    if (this.requireCalls) return this.requireCalls;
+    const out: ts.CallExpression[] = [];
+    for (const sf of this.program.getSourceFiles()) {
+      if (!isJsFile(sf) || sf.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(sf) || !sf.text.includes("require")) continue;
+      const visit = (n: ts.Node): void => {
+        if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === "require" && n.arguments.length === 1 && ts.isStringLiteralLike(n.arguments[0]!)) out.push(n);
+        ts.forEachChild(n, visit);
+      };
+      visit(sf);
+    }
+    return (this.requireCalls = out);
+  }
+
+  /**
+   * The references that `require` brings in: for each `require(m)` whose module exports the unit, the local
+   * binding's references (`const { f } = require(m)`, also `{ f: g }`). A `require` bound whole
+   * (`const m = require(...)`, `require(m).f(...)`) refuses: its member calls are not searchable.
+   */
+  private requireReferences(unit: FunctionUnit, label: string): Outcome<{ refs: ts.ReferenceEntry[] }> {
+    const calls = this.allRequireCalls();
+    if (calls.length === 0) return { ok: true, refs: [] };
+    const checker = this.program.getTypeChecker();
+    const decls = new Set<ts.Node>([unit.holder, unit.fn]);
+    const exportNames = new Map<ts.Symbol, Set<string>>();
+    const namesIn = (moduleSymbol: ts.Symbol): Set<string> => {
+      let names = exportNames.get(moduleSymbol);
+      if (names) return names;
+      names = new Set();
+      for (let sym of checker.getExportsOfModule(moduleSymbol)) {
+        const name = sym.getName();
+        if (sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+        if ((sym.declarations ?? []).some((d) => decls.has(d))) names.add(name);
+      }
+      exportNames.set(moduleSymbol, names);
+      return names;
+    };
+    const refs: ts.ReferenceEntry[] = [];
+    for (const call of calls) {
+      const moduleSymbol = checker.getSymbolAtLocation(call.arguments[0]!);
+      if (!moduleSymbol) continue;
+      const names = namesIn(moduleSymbol);
+      if (names.size === 0) continue;
+      const decl = call.parent;
+      if (!ts.isVariableDeclaration(decl) || decl.initializer !== call || !ts.isObjectBindingPattern(decl.name)) {
+        return { ok: false, reason: `${label} is required whole at ${where(call)}; Thread ctx cannot find the calls through that CommonJS binding.` };
+      }
+      for (const el of decl.name.elements) {
+        const imported = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : undefined;
+        if (imported === undefined || !names.has(imported) || !ts.isIdentifier(el.name)) continue;
+        refs.push(...(this.ls.getReferencesAtPosition(call.getSourceFile().fileName, el.name.getStart()) ?? []));
+      }
+    }
+    return { ok: true, refs };
+  }
+
+  /** The node a reference entry points at, classified. */
+  private reference(ref: ts.ReferenceEntry, label: string): Outcome<{ node: ts.Node; signature?: ts.SignatureDeclaration; call?: ts.CallExpression }> {
+    const file = this.program.getSourceFile(ref.fileName);
+    if (!file) return { ok: false, reason: `${label} is referenced in ${baseName(ref.fileName)}, which is outside the project.` };
+    if (file.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(file) || /[\\/]node_modules[\\/]/.test(file.fileName)) {
+      return { ok: false, reason: `${label} is declared or referenced in ${baseName(file.fileName)}, a declaration file or dependency that Thread ctx does not change.` };
+    }
+    // A reference in a string (`api["get"]`) spans the text without its quotes.
+    const node = nodeAtSpan(file, ref.textSpan.start, ref.textSpan.length) ?? nodeAtSpan(file, ref.textSpan.start - 1, ref.textSpan.length + 2);
+    if (!node) return { ok: false, reason: `A reference to ${label} in ${baseName(file.fileName)} could not be read.` };
+    const kind = this.classify(node, label);
+    return kind.ok ? { ...kind, node } : kind;
   }
 
   /** A reference is a signature, a call, or harmless (alias, type query); anything else refuses. */
@@ -310,6 +386,10 @@ class Planner {
       if (type && ts.isFunctionTypeNode(type)) return { ok: true, signature: type };
       return refuse("is declared as a property whose type is not a function type");
     }
+    // CommonJS: TypeScript's reference search does not go from `module.exports = { f }` to the modules that
+    // `require` it, so their calls cannot all be found; a `require` binding reached from its own side is an import.
+    if (isCommonJsExport(node)) return refuse("is exported through CommonJS `module.exports`/`exports`, whose importers TypeScript's reference search does not list");
+    if (isRequireBinding(node)) return { ok: true };
     if (ts.isShorthandPropertyAssignment(parent)) return refuse("is passed as a value (shorthand property)");
     // Aliases and type positions change along with the declaration.
     if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent) || ts.isImportClause(parent) || ts.isNamespaceImport(parent) || ts.isImportEqualsDeclaration(parent)) return { ok: true };
@@ -483,4 +563,35 @@ function isJsFile(sf: ts.SourceFile): boolean {
 function isInJSDoc(node: ts.Node): boolean {
   for (let n: ts.Node | undefined = node; n; n = n.parent) if (ts.isJSDoc(n)) return true;
   return false;
+}
+
+/** `module.exports = { f }`, `module.exports = { f: f }`, `exports.f = f`, `module.exports.f = f`, `module.exports = f`. */
+function isCommonJsExport(node: ts.Node): boolean {
+  const isExportsTarget = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    if (ts.isIdentifier(x)) return x.text === "exports";
+    if (ts.isPropertyAccessExpression(x)) {
+      if (ts.isIdentifier(x.expression) && x.expression.text === "module" && x.name.text === "exports") return true;
+      return isExportsTarget(x.expression);
+    }
+    return false;
+  };
+  const assignedBy = (value: ts.Node): boolean => {
+    const p = value.parent;
+    return ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === value && isExportsTarget(p.left);
+  };
+  const parent = node.parent;
+  if (assignedBy(node)) return true;
+  const member = ts.isShorthandPropertyAssignment(parent) ? parent : ts.isPropertyAssignment(parent) && parent.initializer === node ? parent : undefined;
+  return !!member && ts.isObjectLiteralExpression(member.parent) && assignedBy(member.parent);
+}
+
+/** `const { f } = require("./m")` (also renamed: `{ f: g }`). */
+function isRequireBinding(node: ts.Node): boolean {
+  const el = node.parent;
+  if (!ts.isBindingElement(el) || !ts.isObjectBindingPattern(el.parent)) return false;
+  const decl = el.parent.parent;
+  if (!ts.isVariableDeclaration(decl) || !decl.initializer) return false;
+  const init = skipOuter(decl.initializer);
+  return ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === "require";
 }
