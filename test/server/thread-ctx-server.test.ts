@@ -149,5 +149,14 @@ describe("server: Thread ctx code actions and command", function () {
     assert.equal(refused.applied, false);
     assert.match((refused as { reason: string }).reason, /mapped is used as a value .* at values\.ts:5:/);
     assert.equal(h.edits.length, 1, "nothing is applied on a refusal");
+
+    const bad = (await h.server.executeCommand({ command: ThreadCtxCommand.id, arguments: [{ textDocument: { uri: h.ws.uri("src/service.ts") } }] })) as ThreadCtxCommand.Result;
+    assert.deepEqual(bad, { applied: false, reason: "ctxkit.threadCtx needs { textDocument: { uri }, position: { line, character } }." });
+    const outside = (await h.server.executeCommand({
+      command: ThreadCtxCommand.id,
+      arguments: [{ textDocument: { uri: h.ws.uri("src/service.ts") }, position: { line: 999, character: 0 } }],
+    })) as ThreadCtxCommand.Result;
+    assert.equal(outside.applied, false);
+    assert.match((outside as { reason: string }).reason, /outside the document/);
   });
 });

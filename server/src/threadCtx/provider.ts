@@ -16,7 +16,7 @@ import ts from "typescript";
 import type { ActionData, CodeActionProvider, CodeActionRequest, CommandRequest, ResolveRequest, WorkspaceView } from "../codeActions/types";
 import { uriToPath } from "../documents";
 import { ThreadCtxCommand } from "../shared/commands";
-import { computeThreadCtx, findThreadCtxTarget, threadCtxTitle, type ThreadCtxEdit, type ThreadCtxOptions, type ThreadCtxVariant } from "./index";
+import { computeThreadCtx, findThreadCtxTarget, threadCtxTitle, type Outcome, type ThreadCtxEdit, type ThreadCtxOptions, type ThreadCtxVariant } from "./index";
 import { nodeAt } from "./functions";
 import { ctxkitCalleeName } from "../../../eslint-plugin/src/analysis/ctxkitApi";
 import { getContextTypeMatcher } from "../../../eslint-plugin/src/analysis/contextTypes";
@@ -76,7 +76,7 @@ export class ThreadCtxProvider implements CodeActionProvider {
 
   resolveCodeAction(action: CodeAction, request: ResolveRequest): CodeAction {
     const data = request.data as ThreadCtxData;
-    const result = computeThreadCtx(request.project.service, request.file.fileName, data.offset, { ...optionsOf(request.workspace), variant: data.variant });
+    const result = guarded(() => computeThreadCtx(request.project.service, request.file.fileName, data.offset, { ...optionsOf(request.workspace), variant: data.variant }));
     if (!result.ok) return { ...action, edit: undefined, disabled: { reason: result.reason } };
     return { ...action, edit: toWorkspaceEdit(result.edit, request.project.service.getProgram()!, request.workspace) };
   }
@@ -102,7 +102,7 @@ export class ThreadCtxProvider implements CodeActionProvider {
       return { applied: false, reason: `Position ${args.position.line}:${args.position.character} is outside the document.` };
     }
     const variant = (args as { variant?: unknown }).variant === "upChain" ? "upChain" : "single";
-    const result = computeThreadCtx(service, fileName, offset, { ...optionsOf(workspace), variant });
+    const result = guarded(() => computeThreadCtx(service, fileName, offset, { ...optionsOf(workspace), variant }));
     if (!result.ok) return { applied: false, reason: result.reason };
     const edit = toWorkspaceEdit(result.edit, program, workspace);
     const applied = await race(request.ctx, request.applyEdit(threadCtxTitle(result.edit.target.name, variant), edit));
@@ -118,6 +118,15 @@ export class ThreadCtxProvider implements CodeActionProvider {
       if (ts.isCallExpression(n)) return ctxkitCalleeName(n, matcher) === "todo";
     }
     return false;
+  }
+}
+
+/** An unexpected failure of the engine becomes a refusal with its message, never an exception out of a handler. */
+function guarded(compute: () => Outcome<{ edit: ThreadCtxEdit }>): Outcome<{ edit: ThreadCtxEdit }> {
+  try {
+    return compute();
+  } catch (e) {
+    return { ok: false, reason: `Thread ctx failed unexpectedly (nothing was changed): ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
