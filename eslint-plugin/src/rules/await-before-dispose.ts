@@ -9,8 +9,9 @@
  * until the promise settles.
  *
  * Reported: a `return` (not in a nested function) inside the region of a scope — the rest of the block after a
- * `using`/`await using` of a ctxkit cancel scope, or the `try`/`catch` blocks of a `try` whose `finally` calls
- * the scope's cancel — whose argument is not awaited, has a thenable type, and refers to the scope's context:
+ * `using`/`await using` of a ctxkit cancel scope (made by a ctxkit factory, or any value of ctxkit's `CancelScope`
+ * type: a helper's result, a `for (using s of …)` binding), or the `try`/`catch` blocks of a `try` whose
+ * `finally` calls the scope's cancel — whose argument is not awaited, has a thenable type, and refers to the scope's context:
  * the scope variable, its destructured or `.ctx` context, or a local derived from them (`const child =
  * withValue(ctx, …)`, `const p = work(ctx)`), followed through `const`/`let` initialisers — as long as the value
  * can carry the context: a context, a promise, a function, or an object with a context property. A plain value
@@ -66,7 +67,8 @@ export default createRule<Options, MessageIds>({
     const services = ESLintUtils.getParserServices(context);
     const matcher = getContextTypeMatcher(services.program, options.contextTypes);
     const sourceCode = context.sourceCode;
-    if (!FACTORY_TEXT.test(sourceCode.text)) return {};
+    // Cheap filter: a file that names no factory and has no `using` or `finally` has no scope to look at.
+    if (!FACTORY_TEXT.test(sourceCode.text) && !/\b(?:using|finally)\b/.test(sourceCode.text)) return {};
     const checker = services.program.getTypeChecker();
     const scopes: Scope[] = [];
 
@@ -76,6 +78,24 @@ export default createRule<Options, MessageIds>({
       if (callee.type !== "Identifier") return undefined;
       const name = ctxkitCalleeName(services.esTreeNodeToTSNodeMap.get(node) as ts.CallExpression, matcher);
       return name && CANCEL_SCOPE_FACTORIES.has(name) ? name : undefined;
+    }
+
+    /**
+     * The factory that made the scope bound to `id`: the ctxkit call in its initialiser, or — for a helper that
+     * returns one (`using s = requestScope(…)`) or a `for (using s of scopes)` binding — `CancelScope` when the
+     * binding's type is ctxkit's cancel scope.
+     */
+    function scopeFactoryOf(init: TSESTree.Expression | null | undefined, id: TSESTree.Node): string | undefined {
+      const direct = factoryOf(init);
+      if (direct) return direct;
+      const type = services.getTypeAtLocation(id);
+      const parts = type.isIntersection() || type.isUnion() ? type.types : [type];
+      for (const t of parts) {
+        const symbol = t.getSymbol();
+        const decl = symbol?.getDeclarations()?.[0];
+        if (symbol?.getName() === "CancelScope" && decl && matcher.packageNameOf(decl.getSourceFile()) === "ctxkit") return "CancelScope";
+      }
+      return undefined;
     }
 
     function functionOf(node: TSESTree.Node): FunctionNode | undefined {
@@ -117,8 +137,9 @@ export default createRule<Options, MessageIds>({
     function onUsing(decl: TSESTree.VariableDeclaration): void {
       const block = decl.parent.type === "ForOfStatement" ? decl.parent.body : decl.parent;
       for (const d of decl.declarations) {
-        const factory = factoryOf(d.init);
-        if (!factory || d.id.type !== "Identifier") continue;
+        if (d.id.type !== "Identifier") continue;
+        const factory = scopeFactoryOf(d.init, d.id);
+        if (!factory) continue;
         const tainted = new Set(sourceCode.getDeclaredVariables(d));
         closeOver(tainted);
         scopes.push({ factory, how: "using", contextName: `${d.id.name}.ctx`, tainted, regions: [[decl.range[1], block.range[1]]], fn: functionOf(decl) });
@@ -137,7 +158,7 @@ export default createRule<Options, MessageIds>({
         const def = variable?.defs[0];
         if (!variable || def?.type !== "Variable") continue;
         const declarator = def.node;
-        const factory = factoryOf(declarator.init);
+        const factory = scopeFactoryOf(declarator.init, callee.type === "MemberExpression" ? id : declarator.init ?? declarator.id);
         if (!factory) continue;
         // The context travels in the other bindings of the same declarator (`const [ctx, cancel] = …`) or the scope.
         const tainted = new Set(sourceCode.getDeclaredVariables(declarator).filter((v) => v !== variable || callee.type === "MemberExpression"));

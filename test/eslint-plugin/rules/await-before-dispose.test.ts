@@ -68,6 +68,19 @@ ruleTester.run("await-before-dispose", rule, {
       code: h + `export function f(p: Context, x: boolean) { using s = withTimeout(p, 10); if (x) { return work(s.ctx).then((n) => n + 1); } return Promise.resolve(0); }`,
       errors: [{ ...err("s.ctx", "using"), suggestions: [] }],
     },
+    // A helper that returns a ctxkit cancel scope, and a `for (using …)` binding: the scope's type says what it is.
+    {
+      code: h + `declare function requestScope(p: Context): import("ctxkit").CancelScopeOf<() => void>;\nexport function f(p: Context) { using s = requestScope(p); return work(s.ctx); }`,
+      errors: [{ ...err("s.ctx", "using", "CancelScope"), suggestions: [] }],
+    },
+    {
+      code: h + `export function f(ps: Context[]) { for (using s of ps.map((p) => withTimeout(p, 1))) { return work(s.ctx); } return other(); }`,
+      errors: [{ ...err("s.ctx", "using", "CancelScope"), suggestions: [] }],
+    },
+    {
+      code: h + `declare function requestScope(p: Context): import("ctxkit").CancelScopeOf<() => void>;\nexport function f(p: Context) { const [ctx, cancel] = requestScope(p); try { return work(ctx); } finally { cancel(); } }`,
+      errors: [{ ...err("ctx", "finally", "CancelScope"), suggestions: [] }],
+    },
     // Parenthesised when the argument needs it.
     {
       code: h + `export async function f(p: Context, x: boolean) { using s = withTimeout(p, 10); return x ? work(s.ctx) : other(); }`,
