@@ -30,6 +30,16 @@
  * nothing else), `AbortSignal.timeout(ms)`, module-level variables and imports, and stored fields (`this.x`).
  * `withoutCancel(ctx)`, `undefined` and `null` are explicit *opt-outs*. Anything else (a call result, an
  * awaited value) is *unknown*, and rules report nothing about it.
+ *
+ * API (results cached per matcher, i.e. per program and option set):
+ * - {@link contextsInScope}`(node, matcher)`: `ScopeContext[]`, innermost first; `text` is what to write at
+ *   `node` (`ctx`, `req.signal`, `scope.ctx`), `kind` its family, `owner` the declaring function.
+ * - {@link convertibleTo}`(scopeContext, kind)`: the expression that fills a slot of `kind` (`ctx.signal` for a
+ *   signal slot from a ctxkit Context), or undefined.
+ * - {@link deriveContext}`(expr, matcher)`: `derived` | `optOut` | `detached` (with the reason) | `unknown`.
+ * - {@link contextFlowsInto}`(fn, matcher)`: whether an enclosing function's contexts are visible in `fn`.
+ * - {@link isContextHolder}, {@link boundByOrigin}, {@link isGuardedBy}, {@link enclosingFunction},
+ *   {@link valueSymbolOf}: the smaller questions the rules share.
  */
 import ts from "typescript";
 import type { ContextKind, ContextTypeMatcher } from "./contextTypes";
