@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import { CancellationTokenSource, DiagnosticSeverity, DocumentDiagnosticReportKind, type Diagnostic, type FullDocumentDiagnosticReport } from "vscode-languageserver";
+import { CancellationTokenSource, DiagnosticSeverity, FileChangeType, DocumentDiagnosticReportKind, type Diagnostic, type FullDocumentDiagnosticReport } from "vscode-languageserver";
 import { TSCONFIG } from "./workspace";
 import { harness, PULL_CAPS, PUSH_CAPS, until, type Harness } from "./memoryClient";
 
@@ -123,6 +123,30 @@ describe("server core", function () {
     assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 0, "no stale cross-file diagnostic");
     assert.equal(h.client.published.filter((p) => p.uri === h!.ws.uri("src/unrelated.ts")).length, pushesOfUnrelated, "files that do not import b.ts are not re-checked");
     assert.equal(h.server.stats.lints - lints, 2, "b.ts and a.ts");
+  });
+
+  it("re-checks open files when a file they import changes or is removed on disk (didChangeWatchedFiles)", async () => {
+    const a = `import type { Context } from "ctxkit";\nimport { withTimeout } from "./b.js";\nexport function f(p: Context): void {\n  withTimeout(p, 10);\n}\n`;
+    h = await harness({ "src/a.ts": a, "src/b.ts": `export function withTimeout(_p: unknown, _ms: number): void {}\n` }, PUSH_CAPS);
+    h.open("src/a.ts");
+    const uriA = h.ws.uri("src/a.ts");
+    await until(() => h!.client.lastFor(uriA), "diagnostics of a.ts");
+    await h.server.idle();
+    assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 0, "b.ts's own withTimeout is not ctxkit's");
+    h.ws.write("src/b.ts", `export { withTimeout } from "ctxkit";\n`);
+    const stamp = new Date(Date.now() + 5000);
+    fs.utimesSync(h.ws.file("src/b.ts"), stamp, stamp);
+    const pushes = h.client.published.length;
+    h.server.didChangeWatchedFiles({ changes: [{ uri: h.ws.uri("src/b.ts"), type: FileChangeType.Changed }] });
+    await until(() => h!.client.published.length > pushes, "a.ts re-checked after b.ts changed on disk");
+    await h.server.idle();
+    assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 1, "now ctxkit's withTimeout, through b.ts on disk");
+    fs.rmSync(h.ws.file("src/b.ts"));
+    const before = h.client.published.length;
+    h.server.didChangeWatchedFiles({ changes: [{ uri: h.ws.uri("src/b.ts"), type: FileChangeType.Deleted }] });
+    await until(() => h!.client.published.length > before, "a.ts re-checked after b.ts was removed");
+    await h.server.idle();
+    assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 0, "an unresolved import is no ctxkit call");
   });
 
   it("asks a pulling client to refresh when a dependency of an open file changes", async () => {
