@@ -21,7 +21,7 @@ import { contextInScope, dropSites, ownContextParameter, type DropSite } from ".
 import { baseName, enclosingUnit, nodeAt, nodeAtSpan, unitOf, where, type FunctionUnit } from "./functions";
 import { CtxkitNames } from "./imports";
 import { PublicApi } from "./publicApi";
-import type { ContextForm, Outcome, ThreadCtxEdit, ThreadCtxOptions, ThreadCtxTarget } from "./types";
+import type { ContextForm, Outcome, Refusal, ThreadCtxEdit, ThreadCtxOptions, ThreadCtxTarget } from "./types";
 
 const DEFAULT_MAX_DEPTH = 8;
 
@@ -259,27 +259,25 @@ class Planner {
     const seen = new Set<string>();
     const signatures = new Set<ts.SignatureDeclaration>();
     const calls: ts.CallExpression[] = [];
-    for (const ref of this.ls.getReferencesAtPosition(sf.fileName, unit.nameNode.getStart()) ?? []) {
-      const key = `${ref.fileName}:${ref.textSpan.start}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const found = this.reference(ref, label);
-      if (!found.ok) return found;
-      if (found.signature) signatures.add(found.signature);
-      if (found.call) calls.push(found.call);
-    }
+    const take = (refs: readonly ts.ReferenceEntry[]): Refusal | undefined => {
+      for (const ref of refs) {
+        const key = `${ref.fileName}:${ref.textSpan.start}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const found = this.reference(ref, label);
+        if (!found.ok) return found;
+        if (found.signature) signatures.add(found.signature);
+        if (found.call) calls.push(found.call);
+      }
+      return undefined;
+    };
+    const refused = take(this.ls.getReferencesAtPosition(sf.fileName, unit.nameNode.getStart()) ?? []);
+    if (refused) return refused;
     // TypeScript's reference search does not reach CommonJS `require` destructurings of an ES module's export.
     const required = this.requireReferences(unit, label);
     if (!required.ok) return required;
-    for (const ref of required.refs) {
-      const key = `${ref.fileName}:${ref.textSpan.start}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const found = this.reference(ref, label);
-      if (!found.ok) return found;
-      if (found.signature) signatures.add(found.signature);
-      if (found.call) calls.push(found.call);
-    }
+    const refusedRequire = take(required.refs);
+    if (refusedRequire) return refusedRequire;
     if (!signatures.has(unit.fn)) signatures.add(unit.fn);
     // Overload implementations: every declaration of the same symbol with a body or without one.
     for (const s of [...signatures]) {

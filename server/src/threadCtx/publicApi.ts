@@ -6,6 +6,7 @@
  * Entries usually point at build output (`./dist/index.js`); they are mapped back to the sources the program
  * holds (`src/index.ts`) by trying the usual source folders and extensions.
  */
+import { dirname } from "node:path";
 import ts from "typescript";
 
 export class PublicApi {
@@ -90,10 +91,4 @@ export class PublicApi {
     this.packageDirOf.set(dir, result);
     return result;
   }
-}
-
-function dirname(path: string): string {
-  const normalized = path.replace(/\\/g, "/");
-  const i = normalized.lastIndexOf("/");
-  return i <= 0 ? normalized.slice(0, i + 1) || "/" : normalized.slice(0, i);
 }
