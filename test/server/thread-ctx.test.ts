@@ -86,10 +86,19 @@ class Project {
     this.service = ts.createLanguageService(host, registry);
   }
 
-  /** Every error of the project (syntactic, semantic, options), as `file:line: message`. */
+  /**
+   * Every error of the fixture's own files (syntactic, semantic) and of its options, as `file:line: message`:
+   * `tsc --noEmit` restricted to the fixture (ctxkit's own sources are checked by the repo's type check).
+   */
   errors(): string[] {
     const program = this.service.getProgram()!;
-    return ts.getPreEmitDiagnostics(program).map((d) => {
+    const own = program.getSourceFiles().filter((f) => !relative(this.root, f.fileName).startsWith(".."));
+    const diagnostics = [
+      ...program.getOptionsDiagnostics(),
+      ...program.getGlobalDiagnostics(),
+      ...own.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]),
+    ];
+    return diagnostics.map((d) => {
       const msg = ts.flattenDiagnosticMessageText(d.messageText, "\n");
       if (!d.file || d.start === undefined) return msg;
       const { line } = d.file.getLineAndCharacterOfPosition(d.start);
@@ -112,6 +121,14 @@ const cases = readdirSync(FIXTURES).filter((d) => existsSync(join(FIXTURES, d, "
 describe("Thread ctx engine (golden fixtures)", () => {
   it("has fixtures", () => {
     assert.ok(cases.length >= 15, `only ${cases.length} fixtures`);
+  });
+
+  it("its type check sees a call site that was not updated", () => {
+    const dir = join(FIXTURES, "basic-declaration", "input");
+    const files = new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+    files.set("src/users.ts", files.get("src/users.ts")!.replace("loadUser(id: string)", "loadUser(ctx: Context, id: string)").replace('import { todo } from "ctxkit";', 'import { todo, type Context } from "ctxkit";'));
+    const errors = new Project(dir, files).errors();
+    assert.ok(errors.some((e) => e.startsWith("src/cli.ts:4: Expected 2 arguments")), errors.join("\n"));
   });
 
   for (const name of cases) {
