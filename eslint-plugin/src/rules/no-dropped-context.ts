@@ -78,7 +78,8 @@ export default createRule<Options, MessageIds>({
       if (isGuardedBy(call, use.target, matcher)) return;
       const { slot } = use.acceptance;
       const hint = use.text === undefined ? "; wrap it with `fromSignal(…)` to get a Context" : "";
-      const data = { callee: calleeText, ctx: use.target.text, type: use.target.typeName, hint };
+      // `contextNode` (the context's declaration) is the server's related information: "the context in scope".
+      const data = { callee: calleeText, ctx: use.target.text, type: use.target.typeName, hint, contextNode: use.target.declaration };
       if (use.state === "missing") {
         const edit = use.text === undefined ? undefined : insertEdit(call, slot, use.acceptance.passed, use.text);
         context.report({

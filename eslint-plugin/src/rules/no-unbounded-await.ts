@@ -305,7 +305,7 @@ export default createRule<Options, MessageIds>({
       context.report({
         node: operand,
         messageId: "unbounded",
-        data: { await: kind === "await" ? "`await`" : "`for await`", what: verdict.what, ctx: shown.text, advice },
+        data: { await: kind === "await" ? "`await`" : "`for await`", what: verdict.what, ctx: shown.text, advice, contextNode: shown.declaration },
         suggest: ctx && imp
           ? [
               {
