@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { contextTypesSchema } from "../../eslint-plugin/src/analysis/contextTypes";
 import { rules } from "../../eslint-plugin/src/rules";
+import { ruleProperties } from "../../extension/scripts/manifestRules";
+import { CtxkitSettings } from "../../server/src/shared/settings";
 
 const root = join(__dirname, "..", "..");
 interface Manifest {
@@ -52,15 +54,24 @@ describe("extension: manifest (root package.json)", () => {
     assert.equal(settings["ctxkit.trace.server"]!.default, "off");
   });
 
-  it("ctxkit.rules declares every rule of the plugin, each a severity or [severity, options]", () => {
-    const declared = settings["ctxkit.rules"]!.properties as Record<string, { anyOf: { enum?: string[] }[]; markdownDescription: string }>;
-    for (const name of Object.keys(rules)) {
-      assert.ok(declared[name], `rule ${name} is missing under contributes.configuration ctxkit.rules.properties in package.json`);
-    }
-    for (const [name, schema] of Object.entries(declared)) {
+  it("ctxkit.rules declares exactly the plugin's rules, each a severity or [severity, options] with its description and default", () => {
+    const declared = settings["ctxkit.rules"]!.properties as Record<string, unknown>;
+    assert.deepEqual(Object.keys(declared).sort(), Object.keys(rules).sort(),
+      "package.json's ctxkit.rules is out of step with the plugin's rules: run npx tsx extension/scripts/sync-manifest.ts");
+    assert.deepEqual(declared, ruleProperties(), "run npx tsx extension/scripts/sync-manifest.ts");
+    for (const [name, schema] of Object.entries(declared as Record<string, { anyOf: { enum?: string[] }[] }>)) {
       assert.deepEqual(schema.anyOf[0]!.enum, ["off", "warn", "error"], name);
-      assert.ok(schema.markdownDescription.length > 20, name);
+      for (const severity of schema.anyOf[0]!.enum!) assert.ok(CtxkitSettings.isRuleSeverity(severity), `${severity} is a severity the server accepts`);
     }
+  });
+
+  it("declares the defaults of the shared settings (server/src/shared/settings.ts)", () => {
+    const defaults = CtxkitSettings.defaults();
+    assert.equal(settings["ctxkit.enable"]!.default, defaults.enable);
+    assert.deepEqual(settings["ctxkit.rules"]!.default, defaults.rules);
+    assert.equal(settings["ctxkit.contextTypes"]!.default, defaults.contextTypes);
+    assert.equal(settings["ctxkit.trace.server"]!.default, defaults.trace.server);
+    assert.equal(CtxkitSettings.section, "ctxkit");
   });
 
   it("ctxkit.contextTypes accepts the same entries as the rules' contextTypes option", () => {
