@@ -162,7 +162,8 @@ class Planner {
     if (this.options.variant === "upChain") this.climb(first.plan, 1);
     for (const plan of this.planned.values()) this.write(plan);
     for (const [sf, names] of this.names) {
-      for (const edit of names.edits()) this.push(sf.fileName, edit);
+      // Imports go first among edits at one offset (a new import and a new JSDoc comment can both go at the start).
+      for (const edit of names.edits()) this.push(sf.fileName, edit, true);
     }
     const changes: ts.FileTextChanges[] = [...this.changes].map(([fileName, textChanges]) => ({
       fileName,
@@ -429,10 +430,12 @@ class Planner {
     return names;
   }
 
-  private push(fileName: string, change: ts.TextChange): void {
+  private push(fileName: string, change: ts.TextChange, first = false): void {
     let list = this.changes.get(fileName);
     if (!list) this.changes.set(fileName, (list = []));
-    if (!list.some((c) => c.span.start === change.span.start && c.span.length === change.span.length && c.newText === change.newText)) list.push(change);
+    if (list.some((c) => c.span.start === change.span.start && c.span.length === change.span.length && c.newText === change.newText)) return;
+    if (first) list.unshift(change);
+    else list.push(change);
   }
 
   private write(plan: Planned): void {
