@@ -431,5 +431,6 @@ function isCalleeOfHolder(call: ts.CallExpression | ts.NewExpression, matcher: C
 function calleeBoundByOrigin(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): boolean {
   const callee = skipOuter(call.expression);
   const root = ts.isPropertyAccessExpression(callee) ? skipOuter(callee.expression) : callee;
-  return boundByOrigin(root, matcher, (c) => argumentsReceiveContext(c, matcher) === "derived");
+  // A context of unknown origin counts too (`create(body, { signal: this.controller.signal }).withResponse()`).
+  return boundByOrigin(root, matcher, (c) => argumentsReceiveContext(c, matcher) !== false);
 }

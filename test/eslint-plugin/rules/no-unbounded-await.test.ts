@@ -49,6 +49,8 @@ ruleTester.run("no-unbounded-await", rule, {
     h(`declare function prepareRetries(o: { abortSignal?: AbortSignal }): { retry: <T>(f: () => Promise<T>) => Promise<T> };\nexport async function f(signal: AbortSignal) { const { retry } = prepareRetries({ abortSignal: signal }); return await retry(() => api.compute(1)); }`),
     h(`declare function withSpan<T>(name: string, f: () => Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { return await withSpan("load", () => api.getUser(ctx, "1")); }`),
     h(`export async function f(signal: AbortSignal) { const res = await fetch("/u", { signal }); return await res.clone().text(); }`),
+    // Made by a call that got a context of unknown origin (a controller the class drives): not judged.
+    h(`declare function create(o: { signal?: AbortSignal }): { withResponse(): Promise<number> };\nexport class R { controller = new AbortController();\n  async run(ctx: Context) { return await create({ signal: this.controller.signal }).withResponse(); } }`),
     // Awaiting the object that carries the context.
     h(`export async function f(opts: Promise<{ signal: AbortSignal }> | { signal: AbortSignal }) { return await opts; }`),
     // A callback handed in by the caller: its bound is the caller's to give.
