@@ -1,8 +1,9 @@
 /**
- * `ctxkit-language-server`: `node dist/server.js --stdio` (or `--node-ipc`, `--socket=<port>`).
- * The transport is read from the command line by `createConnection`.
+ * `ctxkit-language-server`: `node dist/server.js --stdio` (or `--node-ipc`, `--socket=<port>`, `--pipe=<name>`).
+ * Over stdio the server reads the stream itself so that a message that is not JSON gets JSON-RPC's Parse error
+ * (-32700, id null) instead of vanishing; other transports are read from the command line by `createConnection`.
  */
-import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
+import { createConnection, ErrorCodes, StreamMessageReader, StreamMessageWriter, type Connection } from "vscode-languageserver/node";
 import { bindConnection } from "./connection";
 
 const transports = ["--stdio", "--node-ipc", "--socket=", "--pipe="];
@@ -11,7 +12,17 @@ if (!process.argv.some((a) => transports.some((t) => a.startsWith(t)))) {
   process.exit(2);
 }
 
-const connection = createConnection(ProposedFeatures.all);
+function stdioConnection(): Connection {
+  const reader = new StreamMessageReader(process.stdin);
+  const writer = new StreamMessageWriter(process.stdout);
+  reader.onError((error) => {
+    const message = `Parse error: ${error.message}`;
+    void writer.write({ jsonrpc: "2.0", id: null, error: { code: ErrorCodes.ParseError, message } } as never).catch(() => undefined);
+  });
+  return createConnection(reader, writer);
+}
+
+const connection = process.argv.includes("--stdio") ? stdioConnection() : createConnection();
 // Nothing may reach stdout outside the protocol, and nothing may end the process but `exit`.
 console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(" "));
 console.warn = (...args: unknown[]) => connection.console.warn(args.map(String).join(" "));

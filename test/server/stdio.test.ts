@@ -128,10 +128,12 @@ describe("server over stdio (dist/server.js)", function () {
     const nullParams = await lsp!.request("textDocument/codeAction", null).response;
     assert.ok(nullParams.error !== undefined || Array.isArray(nullParams.result), JSON.stringify(nullParams));
     lsp!.sendRaw("{ this is not json");
+    const parseError = await lsp!.waitFor((m) => m.error?.code === -32700, 15000, "a Parse error response");
+    assert.equal(parseError.id, null);
     lsp!.notify("textDocument/didChange", { textDocument: { uri }, contentChanges: "nope" });
     lsp!.notify("$/noSuchNotification", { x: 1 });
     const report = await lsp!.call<{ items: Diag[] }>("textDocument/diagnostic", { textDocument: { uri } });
-    assert.ok(report.items.length > 0, "still serving after bad input");
+    assert.ok(report.items.length > 0, `still serving after bad input; log: ${JSON.stringify(lsp!.notifications.filter((m) => m.method === "window/logMessage"))}`);
     assert.equal(lsp!.child.exitCode, null);
   });
 
