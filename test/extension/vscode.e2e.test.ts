@@ -4,7 +4,7 @@
  * fails instead. Screenshots go to test-artifacts/vscode-e2e/.
  */
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
@@ -69,6 +69,15 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
     const { page } = session!;
     await openFile(page, "src/store.ts");
     await until("ctxkit squiggles in the editor", async () => (await page.locator(".squiggly-warning, .squiggly-error").count()) > 0, 90_000);
+    // The editor's own view of a squiggle: Go to Next Problem (F8) until its peek shows the ctxkit one.
+    await page.click(".editor-instance .view-lines");
+    const peek = await until("the ctxkit problem in the editor's problem peek", async () => {
+      await page.keyboard.press("F8");
+      const text = (await page.locator(".marker-widget").first().innerText({ timeout: 2000 }).catch(() => "")).replace(/\s+/g, " ");
+      return /require-cancel/.test(text) ? text : undefined;
+    }, 30_000, 300);
+    assert.match(peek, /The cancel function `cancel` of `withTimeout` is never used/);
+    await page.keyboard.press("Escape");
     const rows = await problems(page, (r) => r.some((t) => t.includes("require-cancel")));
     assert.ok(rows.some((t) => /ctxkit/.test(t) && /require-cancel/.test(t)), rows.join("\n"));
     await until("the last validation time in the status bar", async () => /ctxkit: \d\d:\d\d:\d\d/.test(await statusText(page)), 30_000);
@@ -95,7 +104,8 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
     if (!existsSync(join(root, "dist", "server.js")) || !readFileSync(join(root, "dist", "server.js"), "utf8").includes("Thread ctx through")) this.skip();
     const { page } = session!;
     await openFile(page, "src/store.ts");
-    const before = readFileSync(join(workspace, "src/store.ts"), "utf8");
+    const snapshot = filesOf(workspace);
+    const before = snapshot.get("src/store.ts")!;
     const line = before.split("\n").findIndex((l) => l.includes("query(todo()")) + 1;
     const column = before.split("\n")[line - 1]!.indexOf("todo()") + 2;
     await goTo(page, line, column);
@@ -115,7 +125,11 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
       return text.includes("loadUser(ctx, id)") ? text : undefined;
     }, 30_000);
     assert.match(greet, /export async function greet\(ctx: Context, id: string\)/);
-    assert.equal(readFileSync(join(workspace, "src/service.ts"), "utf8"), readFileSync(join(root, "examples/src/service.ts"), "utf8"), "files without references stay as they were");
+    // Every changed file, and only those: the function's own file and its caller's.
+    const after = filesOf(workspace);
+    const changed = [...after.keys()].filter((f) => after.get(f) !== snapshot.get(f)).sort();
+    assert.deepEqual(changed, ["src/greet.ts", "src/store.ts"]);
+    assert.deepEqual([...after.keys()].sort(), [...snapshot.keys()].sort(), "no file was created or deleted");
   });
 
 
@@ -167,6 +181,18 @@ describe("extension: in VS Code (code-server + Chromium)", function () {
     assert.match(text, /import (type )?\{[^}]*Context[^}]*\} from "ctxkit"|import type \{ Context \} from "ctxkit"/);
   });
 });
+
+/** Every file of the workspace (but .vscode/) by relative path, with its text. */
+function filesOf(dir: string, prefix = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (rel !== ".vscode") for (const [k, v] of filesOf(dir, rel)) out.set(k, v);
+    } else out.set(rel, readFileSync(join(dir, rel), "utf8"));
+  }
+  return out;
+}
 
 /** Moves the cursor to a 1-based line and column with Go to Line. */
 async function goTo(page: Page, line: number, column: number): Promise<void> {
