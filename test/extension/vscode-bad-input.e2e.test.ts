@@ -111,4 +111,15 @@ describe("extension: bad input in VS Code (code-server + Chromium)", function ()
     await until("the server to run again", async () => /ctxkit language server: running/.test(await statusLabel(page)), 90_000);
     assert.equal(readFileSync(starts, "utf8").split("\n").filter(Boolean).length, 5, "the crashing server was not started again");
   });
+
+  it("stops the server when ctxkit.enable is turned off and starts it when turned on again", async () => {
+    const { page } = session!;
+    await openFile(page, "src/main.ts");
+    mkdirSync(join(workspace, ".vscode"), { recursive: true });
+    const settings = join(workspace, ".vscode", "settings.json");
+    writeFileSync(settings, JSON.stringify({ "ctxkit.enable": false }));
+    await until("the status bar to say disabled", async () => /^ctxkit: disabled/.test(await statusLabel(page)), 60_000);
+    writeFileSync(settings, JSON.stringify({ "ctxkit.enable": true }));
+    await until("the server to run again", async () => /ctxkit language server: running/.test(await statusLabel(page)), 90_000);
+  });
 });
