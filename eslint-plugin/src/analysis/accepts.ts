@@ -368,7 +368,9 @@ export function contextUseOfCall(call: ts.CallExpression | ts.NewExpression, sco
     if (d.kind === "unknown") return { state: "unknown" };
     reason = d.reason;
   }
-  const target = scope.find((c) => c.kind === slot.kind) ?? scope.find((c) => convertibleTo(c, slot.kind) !== undefined);
+  // Contexts that are always there first: passing `signal?: AbortSignal` to a required parameter would not type-check.
+  const target = scope.find((c) => c.kind === slot.kind && !c.optional) ?? scope.find((c) => convertibleTo(c, slot.kind) !== undefined && !c.optional)
+    ?? scope.find((c) => c.kind === slot.kind) ?? scope.find((c) => convertibleTo(c, slot.kind) !== undefined);
   const fromSignal = slot.kind === "ctxkit" ? scope.find((c) => c.kind === "signal") : undefined;
   const chosen = target ?? fromSignal;
   if (!chosen) return { state: "incompatible", acceptance };

@@ -53,6 +53,9 @@ export interface ScopeContext {
   /** Short type name for messages: `Context`, `AbortSignal`, `CancellationToken`. */
   typeName: string;
   origin: "parameter" | "parameterProperty" | "local" | "localProperty";
+  /** The value may be `undefined` (`signal?: AbortSignal`, `opts.signal` of an optional property): passing it to a
+   * required parameter would not type-check, so fixes prefer contexts that are always there. */
+  optional: boolean;
   /** The declaring identifier (parameter name, binding element name, variable name). */
   declaration: ts.Identifier;
   /** The function whose parameter or local it is. */
@@ -95,7 +98,7 @@ interface FunctionInfo {
 
 interface Caches {
   functions: Map<ts.Node, FunctionInfo>;
-  propsOfType: Map<ts.Type, { property: string; kind: ContextKind; typeName: string }[]>;
+  propsOfType: Map<ts.Type, { property: string; kind: ContextKind; typeName: string; optional: boolean }[]>;
   derivation: Map<ts.Node, Derivation>;
 }
 
@@ -221,21 +224,26 @@ function functionInfo(fn: ts.SignatureDeclaration & { body?: ts.ConciseBody }, m
       const type = checker.getTypeAtLocation(param.name);
       const m = matcher.match(type);
       if (m) {
-        info.params.push({ text: param.name.text, kind: m.kind, typeName: m.typeName, origin: "parameter", declaration: param.name, owner: fn });
+        info.params.push({ text: param.name.text, kind: m.kind, typeName: m.typeName, origin: "parameter", declaration: param.name, owner: fn, optional: mayBeUndefined(type) || param.questionToken !== undefined });
         continue;
       }
       for (const p of contextPropertiesOf(type, matcher)) {
-        info.params.push({ text: `${param.name.text}.${p.property}`, kind: p.kind, typeName: p.typeName, origin: "parameterProperty", declaration: param.name, owner: fn });
+        info.params.push({ text: `${param.name.text}.${p.property}`, kind: p.kind, typeName: p.typeName, origin: "parameterProperty", declaration: param.name, owner: fn, optional: p.optional || mayBeUndefined(type) || param.questionToken !== undefined });
       }
     } else {
       for (const id of bindingIdentifiers(param.name)) {
         const m = matcher.match(checker.getTypeAtLocation(id));
-        if (m) info.params.push({ text: id.text, kind: m.kind, typeName: m.typeName, origin: "parameter", declaration: id, owner: fn });
+        if (m) info.params.push({ text: id.text, kind: m.kind, typeName: m.typeName, origin: "parameter", declaration: id, owner: fn, optional: mayBeUndefined(checker.getTypeAtLocation(id)) });
       }
     }
   }
   if (fn.body && ts.isBlock(fn.body)) collectLocals(fn.body, fn, info, matcher);
   return info;
+}
+
+function mayBeUndefined(type: ts.Type): boolean {
+  if (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+  return type.isUnion() && type.types.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) !== 0);
 }
 
 function bindingIdentifiers(name: ts.BindingName): ts.Identifier[] {
@@ -259,14 +267,14 @@ function collectLocals(body: ts.Block, fn: ts.SignatureDeclaration, info: Functi
         if (m) {
           const d = deriveIdentifier(id, matcher, new Set());
           if (d.kind === "detached" || d.kind === "optOut") continue;
-          info.locals.push({ ctx: { text: id.text, kind: m.kind, typeName: m.typeName, origin: "local", declaration: id, owner: fn }, container, end: n.end });
+          info.locals.push({ ctx: { text: id.text, kind: m.kind, typeName: m.typeName, origin: "local", declaration: id, owner: fn, optional: mayBeUndefined(type) }, container, end: n.end });
         } else if (ts.isIdentifier(n.name) && type.getProperty("ctx") && type.getProperty("cancel")) {
           // A cancel scope (`using scope = withTimeout(parent, 5)`): its ctxkit Context is in scope as `scope.ctx`.
           for (const p of contextPropertiesOf(type, matcher)) {
             if (p.kind !== "ctxkit") continue;
             const d = n.initializer ? deriveContext(n.initializer, matcher) : { kind: "unknown" as const };
             if (d.kind === "detached" || d.kind === "optOut") continue;
-            info.locals.push({ ctx: { text: `${id.text}.${p.property}`, kind: p.kind, typeName: p.typeName, origin: "localProperty", declaration: id, owner: fn }, container, end: n.end });
+            info.locals.push({ ctx: { text: `${id.text}.${p.property}`, kind: p.kind, typeName: p.typeName, origin: "localProperty", declaration: id, owner: fn, optional: p.optional || mayBeUndefined(type) }, container, end: n.end });
           }
         }
       }
@@ -277,11 +285,11 @@ function collectLocals(body: ts.Block, fn: ts.SignatureDeclaration, info: Functi
 }
 
 /** Context-typed, non-method properties of an object type (union members asked), cached per type. */
-function contextPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { property: string; kind: ContextKind; typeName: string }[] {
+function contextPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { property: string; kind: ContextKind; typeName: string; optional: boolean }[] {
   const cache = cachesOf(matcher).propsOfType;
   const cached = cache.get(type);
   if (cached) return cached;
-  const out: { property: string; kind: ContextKind; typeName: string }[] = [];
+  const out: { property: string; kind: ContextKind; typeName: string; optional: boolean }[] = [];
   cache.set(type, out);
   const checker = matcher.checker;
   // A union (`RequestInfo | URL`) is asked as a whole: only a property every member has can be read off it.
@@ -294,8 +302,11 @@ function contextPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { prop
     if (props.length > 64) continue; // a platform object (a DOM element), not a request or an options bag
     for (const prop of props) {
       if (prop.flags & ts.SymbolFlags.Method || !/^[A-Za-z_$][\w$]*$/.test(prop.getName())) continue;
-      const m = matcher.match(checker.getTypeOfSymbol(prop));
-      if (m && !out.some((o) => o.property === prop.getName())) out.push({ property: prop.getName(), kind: m.kind, typeName: m.typeName });
+      const propType = checker.getTypeOfSymbol(prop);
+      const m = matcher.match(propType);
+      if (m && !out.some((o) => o.property === prop.getName())) {
+        out.push({ property: prop.getName(), kind: m.kind, typeName: m.typeName, optional: (prop.flags & ts.SymbolFlags.Optional) !== 0 || mayBeUndefined(propType) });
+      }
     }
   }
   return out;

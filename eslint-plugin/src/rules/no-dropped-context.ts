@@ -96,7 +96,7 @@ export default createRule<Options, MessageIds>({
       const fix = text === undefined ? undefined : (fixer: TSESLint.RuleFixer) => replaceEdit(fixer, target, slot, text);
       // `todo()` is a placeholder by definition: replacing it is the hygiene fix itself, when the choice is unique.
       const candidates = new Set(scope.map((c) => convertibleTo(c, slot.kind)).filter((t) => t !== undefined));
-      const autofix = fix !== undefined && use.reason === "todo" && candidates.size === 1;
+      const autofix = fix !== undefined && use.reason === "todo" && candidates.size === 1 && !use.target.optional;
       context.report({
         node: reported,
         messageId: "detached",

@@ -129,6 +129,16 @@ ruleTester.run("no-dropped-context", rule, {
       errors: [{ messageId: "detached", data: { callee: "api.getUser", what: "`background()`", ctx: "signal", type: "AbortSignal", hint: "; wrap it with `fromSignal(…)` to get a Context" }, suggestions: [] }],
     },
     {
+      // A context that is always there is preferred to an optional one of the exact kind.
+      code: h(`export async function f(ctx: Context, signal?: AbortSignal) { await api.download("/u"); }`),
+      errors: [{ messageId: "missing", data: { callee: "api.download", ctx: "ctx", type: "Context", slot: "an AbortSignal", hint: "" }, suggestions: [{ messageId: "passContext", output: h(`export async function f(ctx: Context, signal?: AbortSignal) { await api.download("/u", ctx.signal); }`) }] }],
+    },
+    {
+      // An optional context is never put in by an autofix.
+      code: h(`export async function f(ctx?: Context) { await api.getUser(todo(), "1"); }`),
+      errors: [{ messageId: "detached", suggestions: [{ messageId: "passContext", output: h(`export async function f(ctx?: Context) { await api.getUser(ctx, "1"); }`) }] }],
+    },
+    {
       // A vscode-like token.
       code: h(`export async function f(token: CancellationToken) { await findFiles("*"); }`),
       errors: [{ messageId: "missing", suggestions: [{ messageId: "passContext", output: h(`export async function f(token: CancellationToken) { await findFiles("*", token); }`) }] }],
