@@ -156,6 +156,8 @@ class CtxkitExtension implements vscode.Disposable {
     if (!client) return;
     this.stopping = true;
     try {
+      // A client still starting cannot be stopped yet: let it finish (or fail) first.
+      if (client.state === State.Starting) await client.start().catch(() => undefined);
       if (client.needsStop()) await client.stop();
     } catch (error) {
       this.output.warn(`stopping the language server: ${error instanceof Error ? error.message : String(error)}`);
