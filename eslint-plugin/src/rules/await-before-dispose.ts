@@ -41,6 +41,8 @@ interface Scope {
   /** Source ranges in which a `return` disposes the scope. */
   regions: [number, number][];
   fn: FunctionNode | undefined;
+  /** Where the scope is disposed: the `using` declaration, or the cancel call in `finally` (related information). */
+  disposeNode: TSESTree.Node;
 }
 
 const FACTORY_TEXT = /\b(?:with(?:Cancel|Timeout|Deadline)(?:Cause)?|fromSignal|requestContext|withIncomingDeadline)\b/;
@@ -142,7 +144,7 @@ export default createRule<Options, MessageIds>({
         if (!factory) continue;
         const tainted = new Set(sourceCode.getDeclaredVariables(d));
         closeOver(tainted);
-        scopes.push({ factory, how: "using", contextName: `${d.id.name}.ctx`, tainted, regions: [[decl.range[1], block.range[1]]], fn: functionOf(decl) });
+        scopes.push({ factory, how: "using", contextName: `${d.id.name}.ctx`, tainted, regions: [[decl.range[1], block.range[1]]], fn: functionOf(decl), disposeNode: decl });
       }
     }
 
@@ -167,7 +169,7 @@ export default createRule<Options, MessageIds>({
         const regions: [number, number][] = [node.block.range];
         if (node.handler) regions.push(node.handler.body.range);
         const contextName = callee.type === "MemberExpression" ? `${id.name}.ctx` : [...tainted][0]!.name;
-        scopes.push({ factory, how: "finally", contextName, tainted, regions, fn: functionOf(node) });
+        scopes.push({ factory, how: "finally", contextName, tainted, regions, fn: functionOf(node), disposeNode: stmt });
       }
     }
 
@@ -238,7 +240,8 @@ export default createRule<Options, MessageIds>({
       context.report({
         node: arg,
         messageId: "returnedBeforeDispose",
-        data: { context: scope.contextName, how: scope.how, factory: scope.factory },
+        // `disposeNode` (the `using` or the `finally` cancel) is the server's related information.
+        data: { context: scope.contextName, how: scope.how, factory: scope.factory, disposeNode: scope.disposeNode },
         suggest,
       });
     }

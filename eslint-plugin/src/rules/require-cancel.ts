@@ -261,7 +261,8 @@ export default createRule<Options, MessageIds>({
       context.report({
         node: c.call,
         messageId: "notOnAllPaths",
-        data: { factory: c.factory, name, where, line },
+        // `leakingReturnNode` (the return, or the function's closing brace) is the server's related information.
+        data: { factory: c.factory, name, where, line, leakingReturnNode: ret ?? { start: { line, column: Math.max(0, fnNode.loc.end.column - 1) }, end: fnNode.loc.end } },
         suggest: suggestions(c),
       });
     }

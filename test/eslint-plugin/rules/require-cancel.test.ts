@@ -1,5 +1,9 @@
+import { Linter } from "eslint";
+import tseslint from "typescript-eslint";
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
 import rule from "../../../eslint-plugin/src/rules/require-cancel";
-import { typedRuleTester } from "./typedRuleTester";
+import { fixtureDir, typedRuleTester } from "./typedRuleTester";
 
 const ruleTester = typedRuleTester();
 
@@ -248,4 +252,46 @@ ruleTester.run("require-cancel", rule, {
       ],
     },
   ],
+});
+
+// The report also names the leaking return as a node in `data` (the language server turns it into related
+// information): checked through the descriptors a real Linter run hands to `context.report`.
+describe("require-cancel data.leakingReturnNode", () => {
+  function reportsOf(code: string): { data?: Record<string, unknown> }[] {
+    const seen: { data?: Record<string, unknown> }[] = [];
+    const observed = {
+      ...rule,
+      create(context: Parameters<typeof rule.create>[0]) {
+        // ESLint freezes the context: shadow `report` on an object that inherits everything else from it.
+        const observedContext = Object.create(context) as typeof context;
+        Object.defineProperty(observedContext, "report", { value: (d: { data?: Record<string, unknown> }) => seen.push(d) });
+        return rule.create(observedContext);
+      },
+    };
+    const linter = new Linter({ cwd: path.resolve(fixtureDir, "../../..") });
+    const config = [
+      {
+        files: ["**/*.ts"],
+        languageOptions: { parser: tseslint.parser as Linter.Parser, parserOptions: { project: "./tsconfig.json", tsconfigRootDir: fixtureDir } },
+        plugins: { t: { rules: { r: observed } } as never },
+        rules: { "t/r": "error" as const },
+      },
+    ];
+    const messages = linter.verify(code, config, { filename: path.join(fixtureDir, "file.ts") });
+    assert.deepEqual(messages.filter((m) => m.fatal), []);
+    return seen;
+  }
+
+  it("is the return statement that leaks", () => {
+    const [report] = reportsOf(fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  if (x > 1) return 1;\n  cancel();\n  return ctx;`));
+    const node = report?.data?.leakingReturnNode as { type?: string; loc?: { start: { line: number } } } | undefined;
+    assert.equal(node?.type, "ReturnStatement");
+    assert.equal(node?.loc?.start.line, 7);
+  });
+
+  it("is the closing brace when the function falls off its end", () => {
+    const [report] = reportsOf(fn(`  const [ctx, cancel] = withTimeout(p, 10);\n  if (x > 1) { cancel(); return 1; }\n  void ctx;`));
+    const loc = report?.data?.leakingReturnNode as { start: { line: number; column: number } } | undefined;
+    assert.deepEqual(loc?.start, { line: 9, column: 0 });
+  });
 });
