@@ -405,33 +405,48 @@ function watchSignal(signal: AbortSignal, f: () => void): () => void {
   };
 }
 
-/** A value layer: shares its parent's cancellation, adds one binding. */
+/**
+ * A value layer: shares its parent's cancellation, adds one binding. Each layer knows the layer below it
+ * (`below`, when that is a value layer too) and the first context under the run of value layers (`base`), so
+ * a lookup walks one monomorphic chain of fields and err()/done()/signal/deadline() are O(1) however deep
+ * the values are stacked.
+ */
 class ValueContext implements Context {
+  readonly below: ValueContext | undefined;
+  readonly base: Context;
   constructor(
     readonly parent: Context,
     readonly key: Key<unknown>,
     readonly val: unknown,
-  ) {}
+  ) {
+    if (parent instanceof ValueContext) {
+      this.below = parent;
+      this.base = parent.base;
+    } else {
+      this.below = undefined;
+      this.base = parent;
+    }
+  }
   deadline(): Date | undefined {
-    return this.parent.deadline();
+    return this.base.deadline();
   }
   done(): Promise<void> {
-    return this.parent.done();
+    return this.base.done();
   }
   err(): Error | undefined {
-    return this.parent.err();
+    return this.base.err();
   }
   get signal(): AbortSignal {
-    return this.parent.signal;
+    return this.base.signal;
   }
   value<T>(key: Key<T>): T | undefined {
-    // Iterative walk through consecutive value layers: the DeepValue speed path.
-    let c: Context = this;
-    while (c instanceof ValueContext) {
+    // The DeepValue speed path: innermost binding first, then whatever is under the value layers.
+    let c: ValueContext | undefined = this;
+    do {
       if (c.key === key) return c.val as T;
-      c = c.parent;
-    }
-    return c.value(key);
+      c = c.below;
+    } while (c !== undefined);
+    return this.base.value(key);
   }
   toString(): string {
     return `${String(this.parent)}.WithValue(${describe(this.key)}, ${describe(this.val)})`;
@@ -469,13 +484,10 @@ function describe(v: unknown): string {
  * cancelable ancestor. `null` when nothing can cancel it; `undefined` for a user-written Context.
  */
 function cancelOwner(parent: Context): CancelContext | null | undefined {
-  let c: Context = parent;
-  for (;;) {
-    if (c instanceof CancelContext) return c;
-    if (c instanceof ValueContext) c = c.parent;
-    else if (c instanceof EmptyContext) return null;
-    else return undefined;
-  }
+  const c = parent instanceof ValueContext ? parent.base : parent;
+  if (c instanceof CancelContext) return c;
+  if (c instanceof EmptyContext) return null;
+  return undefined;
 }
 
 function checkParent(parent: unknown, fn: string): asserts parent is Context {
@@ -584,8 +596,7 @@ export function withoutCancel(parent: Context): Context {
  * done, else its own `err()`.
  */
 export function cause(ctx: Context): unknown {
-  let c: Context = ctx;
-  while (c instanceof ValueContext) c = c.parent;
+  const c = ctx instanceof ValueContext ? ctx.base : ctx;
   if (c instanceof CancelContext) return c.err() ? c.causeValue() : undefined;
   if (c instanceof EmptyContext) return undefined;
   const err = c.err();
