@@ -52,6 +52,7 @@ import { OpenDocuments, pathToUri, uriToPath } from "./documents";
 import { LintEngine, rulesFromSettings } from "./lint";
 import { ImportGraph, isLintable, ProjectService, type Project } from "./projects";
 import { CtxkitSettings } from "./shared/settings";
+import { workspaceProjects } from "./threadCtx/workspaceProjects";
 import type { StatusParams } from "./shared/status";
 
 export interface ServerOptions {
@@ -433,6 +434,7 @@ export class CtxkitServer {
       text: (f) => projects.files.text(f),
       uriOf: (f) => this.docs.get(f)?.uri ?? pathToUri(f),
       settings: () => this.settings,
+      projects: () => workspaceProjects(projects),
     };
   }
 

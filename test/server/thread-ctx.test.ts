@@ -7,6 +7,9 @@
  *   optional `occurrence`, `offset`), the `variant`, and either nothing (an edit is expected) or `refusal`
  *   (a text the refusal reason must contain);
  * - expected/**: the content of EVERY file after the action (for edits).
+ * - optionally `projects` in case.json: the tsconfigs (paths in input/) of a workspace of several projects, the
+ *   target file's own first; the engine then runs across all of them (computeThreadCtxAcross), and each
+ *   project's result is type-checked. Without it, input/tsconfig.json is the one project.
  * The test applies the edit, compares every file, and type-checks the result with the fixture's tsconfig.
  * Set CTXKIT_UPDATE_GOLDEN=1 to (re)write expected/ from the engine's output — then review the diff.
  */
@@ -14,7 +17,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import ts from "typescript";
-import { applyTextChanges, computeThreadCtx, findThreadCtxTarget, type ThreadCtxVariant } from "../../server/src/threadCtx";
+import { applyTextChanges, computeThreadCtx, computeThreadCtxAcross, findThreadCtxTarget, type ThreadCtxVariant } from "../../server/src/threadCtx";
 
 const FIXTURES = join(__dirname, "../fixtures/thread-ctx");
 const UPDATE = process.env["CTXKIT_UPDATE_GOLDEN"] === "1";
@@ -32,6 +35,8 @@ interface CaseSpec {
   refusal?: string;
   /** Names expected in `edit.threaded`, in order (optional). */
   threaded?: string[];
+  /** tsconfig paths in input/ of a multi-project workspace, the target's project first. */
+  projects?: string[];
 }
 
 function listFiles(dir: string): string[] {
@@ -58,10 +63,12 @@ class Project {
   readonly rootNames: string[];
   readonly service: ts.LanguageService;
 
-  constructor(readonly root: string, files: Map<string, string>) {
+  /** `root`: the fixture's input folder; `config`: the project's tsconfig in it. */
+  constructor(readonly root: string, files: Map<string, string>, config = "tsconfig.json") {
     for (const [rel, text] of files) this.texts.set(join(root, rel), text);
-    const configPath = join(root, "tsconfig.json");
-    const parsed = ts.parseJsonConfigFileContent(JSON.parse(this.texts.get(configPath) ?? readFileSync(configPath, "utf8")), ts.sys, root, undefined, configPath);
+    const configPath = join(root, config);
+    const projectDir = dirname(configPath);
+    const parsed = ts.parseJsonConfigFileContent(JSON.parse(this.texts.get(configPath) ?? readFileSync(configPath, "utf8")), ts.sys, projectDir, undefined, configPath);
     assert.deepEqual(parsed.errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, "\n")), [], "fixture tsconfig");
     this.options = parsed.options;
     this.rootNames = parsed.fileNames;
@@ -75,7 +82,7 @@ class Project {
         const text = this.texts.get(f) ?? (ts.sys.fileExists(f) ? ts.sys.readFile(f) : undefined);
         return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
       },
-      getCurrentDirectory: () => root,
+      getCurrentDirectory: () => projectDir,
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
       fileExists: (f) => this.texts.has(f) || ts.sys.fileExists(f),
       readFile: (f) => this.texts.get(f) ?? ts.sys.readFile(f),
@@ -137,14 +144,24 @@ describe("Thread ctx engine (golden fixtures)", () => {
     it(`${name}: ${spec.description}`, () => {
       const inputDir = join(dir, "input");
       const inputFiles = new Map(listFiles(inputDir).map((f) => [f, readFileSync(join(inputDir, f), "utf8")]));
-      const before = new Project(inputDir, inputFiles);
-      assert.deepEqual(before.errors(), [], "the fixture's input must type-check");
+      const configs = spec.projects ?? ["tsconfig.json"];
+      const befores = configs.map((c) => new Project(inputDir, inputFiles, c));
+      const before = befores[0]!;
+      for (const p of befores) assert.deepEqual(p.errors(), [], "the fixture's input must type-check");
       const fileName = join(inputDir, spec.file);
       const text = inputFiles.get(spec.file);
       assert.ok(text !== undefined, `case.json: no input file ${spec.file}`);
       const position = positionOf(text, spec);
       const options = { variant: spec.variant ?? "single", ...(spec.maxDepth !== undefined ? { maxDepth: spec.maxDepth } : {}) } as const;
-      const result = computeThreadCtx(before.service, fileName, position, options);
+      const result = spec.projects
+        ? computeThreadCtxAcross(
+            { name: configs[0]!, service: before.service },
+            befores.slice(1).map((p, i) => ({ name: configs[i + 1]!, service: p.service })),
+            fileName,
+            position,
+            options,
+          )
+        : computeThreadCtx(before.service, fileName, position, options);
       const cheap = findThreadCtxTarget(before.service.getProgram()!, fileName, position, options);
 
       if (spec.refusal !== undefined) {
@@ -178,8 +195,7 @@ describe("Thread ctx engine (golden fixtures)", () => {
       for (const rel of expectedFiles) {
         assert.equal(after.get(rel), readFileSync(join(expectedDir, rel), "utf8"), `content of ${rel}`);
       }
-      const checked = new Project(inputDir, after);
-      assert.deepEqual(checked.errors(), [], "the result must type-check (tsc --noEmit)");
+      for (const c of configs) assert.deepEqual(new Project(inputDir, after, c).errors(), [], `the result must type-check (tsc --noEmit -p ${c})`);
     });
   }
 });

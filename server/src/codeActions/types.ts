@@ -33,6 +33,11 @@ export interface WorkspaceView {
   /** The URI to use for a file in an edit (the client's own spelling when it has the file open). */
   uriOf(fileName: string): string;
   settings(): CtxkitSettings;
+  /**
+   * Every project of the workspace (each tsconfig under the root, loaded on first use, and the inferred project),
+   * for edits that must reach callers in other projects. Optional: without it, providers see `projectFor` only.
+   */
+  projects?(): Project[];
 }
 
 /** The `data` every provider's actions carry; the server checks `version` and routes by `provider`. */

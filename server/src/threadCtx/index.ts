@@ -9,6 +9,7 @@
  *   new text).
  */
 export { computeThreadCtx, findThreadCtxTarget } from "./engine";
+export { computeThreadCtxAcross, type AcrossEdit, type NamedService } from "./across";
 export type { ContextForm, Outcome, Refusal, ThreadCtxEdit, ThreadCtxOptions, ThreadCtxTarget, ThreadCtxVariant } from "./types";
 
 import type ts from "typescript";

@@ -6,17 +6,20 @@
  *   up the call chain from <fn>".
  * - Resolved (expensive, `computeThreadCtx`) into ONE `WorkspaceEdit` of `documentChanges`, each with the
  *   editor's version of an open document (`null` for files on disk), so a stale edit is rejected; a refusal
- *   found while resolving becomes `disabled.reason`.
+ *   found while resolving becomes `disabled.reason`. The engine runs in every project of the workspace whose
+ *   program holds the target's file (callers in other tsconfigs), merged by ./across.ts.
  * - The command `ctxkit.server.threadCtx` (sent by the VS Code command `ctxkit.threadCtx`) computes the same edit
  *   and applies it with `workspace/applyEdit`.
  */
 import { race } from "ctxkit";
 import { CodeActionKind, type CodeAction, type TextDocumentEdit, type TextEdit, type WorkspaceEdit } from "vscode-languageserver";
+import * as path from "node:path";
 import ts from "typescript";
 import type { ActionData, CodeActionProvider, CodeActionRequest, CommandRequest, ResolveRequest, WorkspaceView } from "../codeActions/types";
+import type { Project } from "../projects";
 import { uriToPath } from "../documents";
 import { ThreadCtxCommand } from "../shared/commands";
-import { computeThreadCtx, findThreadCtxTarget, threadCtxTitle, type Outcome, type ThreadCtxEdit, type ThreadCtxOptions, type ThreadCtxVariant } from "./index";
+import { computeThreadCtxAcross, findThreadCtxTarget, threadCtxTitle, type AcrossEdit, type NamedService, type Outcome, type ThreadCtxEdit, type ThreadCtxOptions, type ThreadCtxVariant } from "./index";
 import { nodeAt } from "./functions";
 import { ctxkitCalleeName } from "../../../eslint-plugin/src/analysis/ctxkitApi";
 import { getContextTypeMatcher } from "../../../eslint-plugin/src/analysis/contextTypes";
@@ -76,9 +79,9 @@ export class ThreadCtxProvider implements CodeActionProvider {
 
   resolveCodeAction(action: CodeAction, request: ResolveRequest): CodeAction {
     const data = request.data as ThreadCtxData;
-    const result = guarded(() => computeThreadCtx(request.project.service, request.file.fileName, data.offset, { ...optionsOf(request.workspace), variant: data.variant }));
+    const result = guarded(() => computeAcross(request.workspace, request.project, request.file.fileName, data.offset, { ...optionsOf(request.workspace), variant: data.variant }));
     if (!result.ok) return { ...action, edit: undefined, disabled: { reason: result.reason } };
-    return { ...action, edit: toWorkspaceEdit(result.edit, request.project.service.getProgram()!, request.workspace) };
+    return { ...action, edit: toWorkspaceEdit(result.edit, result.programs, request.workspace) };
   }
 
   async executeCommand(request: CommandRequest): Promise<ThreadCtxCommand.Result> {
@@ -91,8 +94,8 @@ export class ThreadCtxProvider implements CodeActionProvider {
     if (args.textDocument.version !== undefined && open !== null && open !== args.textDocument.version) {
       return { applied: false, reason: `The document changed (version ${args.textDocument.version}; it is at ${open}); try again.` };
     }
-    const service = workspace.projectFor(fileName).service;
-    const program = service.getProgram();
+    const project = workspace.projectFor(fileName);
+    const program = project.service.getProgram();
     const sf = program?.getSourceFile(fileName);
     if (!program || !sf) return { applied: false, reason: `${fileName} is not part of a TypeScript project.` };
     let offset: number;
@@ -102,9 +105,9 @@ export class ThreadCtxProvider implements CodeActionProvider {
       return { applied: false, reason: `Position ${args.position.line}:${args.position.character} is outside the document.` };
     }
     const variant = (args as { variant?: unknown }).variant === "upChain" ? "upChain" : "single";
-    const result = guarded(() => computeThreadCtx(service, fileName, offset, { ...optionsOf(workspace), variant }));
+    const result = guarded(() => computeAcross(workspace, project, fileName, offset, { ...optionsOf(workspace), variant }));
     if (!result.ok) return { applied: false, reason: result.reason };
-    const edit = toWorkspaceEdit(result.edit, program, workspace);
+    const edit = toWorkspaceEdit(result.edit, result.programs, workspace);
     const applied = await race(request.ctx, request.applyEdit(threadCtxTitle(result.edit.target.name, variant), edit));
     return applied
       ? { applied: true, files: (edit.documentChanges ?? []).map((c) => (c as TextDocumentEdit).textDocument.uri) }
@@ -121,8 +124,22 @@ export class ThreadCtxProvider implements CodeActionProvider {
   }
 }
 
+/**
+ * The engine in the file's project and in every other project of the workspace whose program holds the file
+ * (callers in other tsconfigs), merged into one edit or refused as a whole.
+ */
+function computeAcross(workspace: WorkspaceView, project: Project, fileName: string, offset: number, options: ThreadCtxOptions): Outcome<AcrossEdit> {
+  const others = (workspace.projects?.() ?? []).filter((p) => p !== project).map(named);
+  return computeThreadCtxAcross(named(project), others, fileName, offset, options);
+}
+
+function named(project: Project): NamedService {
+  const name = project.configFile ? path.relative(path.dirname(path.dirname(project.configFile)), project.configFile) : "the inferred project";
+  return { name, service: project.service };
+}
+
 /** An unexpected failure of the engine becomes a refusal with its message, never an exception out of a handler. */
-function guarded(compute: () => Outcome<{ edit: ThreadCtxEdit }>): Outcome<{ edit: ThreadCtxEdit }> {
+function guarded(compute: () => Outcome<AcrossEdit>): Outcome<AcrossEdit> {
   try {
     return compute();
   } catch (e) {
@@ -135,10 +152,11 @@ function optionsOf(workspace: WorkspaceView): ThreadCtxOptions {
   return contextTypes ? { contextTypes } : {};
 }
 
-/** The engine's changes as one versioned WorkspaceEdit (positions from the same program the engine read). */
-export function toWorkspaceEdit(edit: ThreadCtxEdit, program: ts.Program, workspace: WorkspaceView): WorkspaceEdit {
+/** The engine's changes as one versioned WorkspaceEdit (positions from the programs the engine read). */
+export function toWorkspaceEdit(edit: ThreadCtxEdit, programs: ts.Program | readonly ts.Program[], workspace: WorkspaceView): WorkspaceEdit {
+  const list: readonly ts.Program[] = Array.isArray(programs) ? programs : [programs as ts.Program];
   const documentChanges: TextDocumentEdit[] = edit.changes.map((change) => {
-    const sf = program.getSourceFile(change.fileName)!;
+    const sf = list.map((p) => p.getSourceFile(change.fileName)).find((f) => f !== undefined)!;
     const edits: TextEdit[] = change.textChanges.map((t) => ({
       range: { start: sf.getLineAndCharacterOfPosition(t.span.start), end: sf.getLineAndCharacterOfPosition(t.span.start + t.span.length) },
       newText: t.newText,
