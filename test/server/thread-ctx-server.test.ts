@@ -11,7 +11,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import type { LspClient } from "../../server/src/client";
 import { CtxkitServer } from "../../server/src/server";
 import { ThreadCtxCommand } from "../../server/src/shared/commands";
-import { tempWorkspace, type TempWorkspace } from "./workspace";
+import { tempWorkspace, TSCONFIG, type TempWorkspace } from "./workspace";
 
 /** A client that pulls diagnostics and resolves code actions (VS Code's shape), recording applied edits. */
 const CAPS = {
@@ -31,8 +31,8 @@ interface Harness {
   dispose(): void;
 }
 
-async function harness(files: Record<string, string>): Promise<Harness> {
-  const ws = tempWorkspace(files);
+async function harness(files: Record<string, string>, options: { tsconfig?: string | null } = {}): Promise<Harness> {
+  const ws = tempWorkspace(files, options);
   const edits: WorkspaceEdit[] = [];
   const client: LspClient = {
     publishDiagnostics: () => undefined,
@@ -158,5 +158,71 @@ describe("server: Thread ctx code actions and command", function () {
     })) as ThreadCtxCommand.Result;
     assert.equal(outside.applied, false);
     assert.match((outside as { reason: string }).reason, /outside the document/);
+  });
+
+  describe("a workspace of several tsconfigs", () => {
+    const project = (extra: Record<string, unknown> = {}): string =>
+      JSON.stringify({ compilerOptions: { ...(JSON.parse(TSCONFIG) as { compilerOptions: object }).compilerOptions, ...extra }, include: ["src"] }, null, 2);
+    const PROJECTS = {
+      "packages/a/tsconfig.json": project(),
+      "packages/a/src/repo.ts": FILES["src/repo.ts"],
+      "packages/a/src/service.ts": FILES["src/service.ts"],
+      "packages/a/src/local.ts": `import type { Context } from "ctxkit";\nimport { loadUser } from "./service.js";\n\nexport async function local(ctx: Context): Promise<string> {\n  return loadUser("a");\n}\n`,
+      "packages/b/tsconfig.json": project(),
+      "packages/b/src/handler.ts": `import type { Context } from "ctxkit";\nimport { loadUser } from "../../a/src/service.js";\n\nexport async function handle(ctx: Context): Promise<string> {\n  return loadUser("b");\n}\n`,
+      "packages/b/src/cli.ts": `import { loadUser } from "../../a/src/service.js";\n\nexport async function run(): Promise<string> {\n  return loadUser("cli");\n}\n`,
+    };
+
+    async function resolveOn(rel: string): Promise<CodeAction> {
+      const [action] = (await offered(rel, "todo()")).filter((a) => a.title === "Thread ctx through loadUser");
+      assert.ok(action, "Thread ctx is offered");
+      return h!.server.codeActionResolve(action);
+    }
+
+    it("updates the callers in another tsconfig's project, also when none of its files is open", async () => {
+      h = await harness(PROJECTS, { tsconfig: null });
+      h.open("packages/a/src/service.ts");
+      const resolved = await resolveOn("packages/a/src/service.ts");
+      assert.equal(resolved.disabled, undefined, resolved.disabled?.reason);
+      const changes = resolved.edit!.documentChanges as TextDocumentEdit[];
+      assert.deepEqual(changes.map((c) => relOf(h!, c.textDocument.uri)).sort(), ["packages/a/src/local.ts", "packages/a/src/service.ts", "packages/b/src/cli.ts", "packages/b/src/handler.ts"]);
+      const texts = apply(h, resolved.edit!);
+      assert.match(texts.get("packages/a/src/service.ts")!, /export async function loadUser\(ctx: Context, id: string\)/);
+      assert.match(texts.get("packages/a/src/local.ts")!, /return loadUser\(ctx, "a"\);/);
+      assert.match(texts.get("packages/b/src/handler.ts")!, /return loadUser\(ctx, "b"\);/);
+      assert.equal(texts.get("packages/b/src/cli.ts"), `import { loadUser } from "../../a/src/service.js";\nimport { todo } from "ctxkit";\n\nexport async function run(): Promise<string> {\n  return loadUser(todo(), "cli");\n}\n`);
+    });
+
+    it("edits a file that two projects hold once, with the open documents' versions", async () => {
+      h = await harness(PROJECTS, { tsconfig: null });
+      h.open("packages/b/src/handler.ts");
+      h.open("packages/a/src/service.ts");
+      const resolved = await resolveOn("packages/a/src/service.ts");
+      const changes = resolved.edit!.documentChanges as TextDocumentEdit[];
+      const service = changes.filter((c) => relOf(h!, c.textDocument.uri) === "packages/a/src/service.ts");
+      assert.equal(service.length, 1, "one change list for the shared file");
+      assert.equal(new Set(service[0]!.edits.map((e) => JSON.stringify(e))).size, service[0]!.edits.length, "no edit twice");
+      const versions = Object.fromEntries(changes.map((c) => [relOf(h!, c.textDocument.uri), c.textDocument.version]));
+      assert.deepEqual(versions, { "packages/a/src/service.ts": 1, "packages/a/src/local.ts": null, "packages/b/src/handler.ts": 1, "packages/b/src/cli.ts": null });
+      assert.match(apply(h, resolved.edit!).get("packages/a/src/service.ts")!, /^import type \{ Context \} from "ctxkit";\n[^]*loadUser\(ctx: Context, id: string\)[^]*fetchRow\(ctx, id\)/);
+    });
+
+    it("refuses with the reason when a reference in the other project cannot be rewritten, and so does the command", async () => {
+      h = await harness(
+        { ...PROJECTS, "packages/b/src/batch.ts": `import { loadUser } from "../../a/src/service.js";\n\nexport const all = (ids: string[]) => Promise.all(ids.map(loadUser));\n` },
+        { tsconfig: null },
+      );
+      h.open("packages/a/src/service.ts");
+      const resolved = await resolveOn("packages/a/src/service.ts");
+      assert.equal(resolved.edit, undefined);
+      assert.match(resolved.disabled!.reason, /^In the project of b[\\/]tsconfig\.json: loadUser is used as a value .* at batch\.ts:3:/);
+      const command = (await h.server.executeCommand({
+        command: ThreadCtxCommand.id,
+        arguments: [{ textDocument: { uri: h.ws.uri("packages/a/src/service.ts") }, position: positionOf(PROJECTS["packages/a/src/service.ts"], "loadUser") }],
+      })) as ThreadCtxCommand.Result;
+      assert.equal(command.applied, false);
+      assert.match((command as { reason: string }).reason, /batch\.ts:3:/);
+      assert.equal(h.edits.length, 0, "nothing is applied");
+    });
   });
 });
