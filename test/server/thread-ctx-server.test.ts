@@ -151,13 +151,35 @@ describe("server: Thread ctx code actions and command", function () {
     assert.equal(h.edits.length, 1, "nothing is applied on a refusal");
 
     const bad = (await h.server.executeCommand({ command: ThreadCtxCommand.id, arguments: [{ textDocument: { uri: h.ws.uri("src/service.ts") } }] })) as ThreadCtxCommand.Result;
-    assert.deepEqual(bad, { applied: false, reason: "ctxkit.threadCtx needs { textDocument: { uri }, position: { line, character } }." });
+    assert.deepEqual(bad, { applied: false, reason: 'ctxkit.threadCtx needs { textDocument: { uri }, position: { line, character } } and, optionally, variant "single" or "upChain".' });
     const outside = (await h.server.executeCommand({
       command: ThreadCtxCommand.id,
       arguments: [{ textDocument: { uri: h.ws.uri("src/service.ts") }, position: { line: 999, character: 0 } }],
     })) as ThreadCtxCommand.Result;
     assert.equal(outside.applied, false);
     assert.match((outside as { reason: string }).reason, /outside the document/);
+  });
+
+  it("runs the command up the call chain with variant \"upChain\", and rejects an unknown variant", async () => {
+    const mid = `import { loadUser } from "./service.js";\n\nexport async function mid(id: string): Promise<string> {\n  return loadUser(id);\n}\n`;
+    const top = `import type { Context } from "ctxkit";\nimport { mid } from "./mid.js";\n\nexport async function top(ctx: Context): Promise<string> {\n  return mid("1");\n}\n`;
+    h = await harness({ ...FILES, "src/mid.ts": mid, "src/top.ts": top });
+    h.open("src/service.ts");
+    const at = positionOf(FILES["src/service.ts"], "loadUser");
+    const run = async (variant: unknown): Promise<ThreadCtxCommand.Result> =>
+      (await h!.server.executeCommand({ command: ThreadCtxCommand.id, arguments: [{ textDocument: { uri: h!.ws.uri("src/service.ts") }, position: at, variant }] })) as ThreadCtxCommand.Result;
+    const wrong = await run("all");
+    assert.equal(wrong.applied, false);
+    assert.match((wrong as { reason: string }).reason, /variant "single" or "upChain"/);
+    assert.equal(h.edits.length, 0);
+    const up = await run("upChain");
+    assert.equal(up.applied, true, JSON.stringify(up));
+    const texts = apply(h, h.edits[0]!);
+    assert.match(texts.get("src/mid.ts")!, /export async function mid\(ctx: Context, id: string\)[^]*return loadUser\(ctx, id\);/);
+    assert.match(texts.get("src/top.ts")!, /return mid\(ctx, "1"\);/);
+    const single = await run(undefined);
+    assert.equal(single.applied, true);
+    assert.match(apply(h, h.edits[1]!).get("src/mid.ts")!, /return loadUser\(todo\(\), id\);/, "without a variant, one function only");
   });
 
   describe("a workspace of several tsconfigs", () => {

@@ -17,6 +17,8 @@ export namespace ThreadCtxCommand {
     textDocument: { uri: string; version?: number };
     /** A position inside the function to thread a context through (zero-based, UTF-16, as LSP). */
     position: { line: number; character: number };
+    /** `"single"` (the default): thread through that function; `"upChain"`: also up its call chain. */
+    variant?: "single" | "upChain";
   }
 
   /** The command's result: applied, or refused with a reason the editor shows to the user. */
@@ -24,8 +26,9 @@ export namespace ThreadCtxCommand {
 
   export function isArguments(value: unknown): value is Arguments {
     if (typeof value !== "object" || value === null) return false;
-    const v = value as { textDocument?: { uri?: unknown }; position?: { line?: unknown; character?: unknown } };
+    const v = value as { textDocument?: { uri?: unknown }; position?: { line?: unknown; character?: unknown }; variant?: unknown };
     return typeof v.textDocument?.uri === "string" &&
-      typeof v.position?.line === "number" && typeof v.position.character === "number";
+      typeof v.position?.line === "number" && typeof v.position.character === "number" &&
+      (v.variant === undefined || v.variant === "single" || v.variant === "upChain");
   }
 }

@@ -86,7 +86,7 @@ export class ThreadCtxProvider implements CodeActionProvider {
 
   async executeCommand(request: CommandRequest): Promise<ThreadCtxCommand.Result> {
     const args = request.arguments[0];
-    if (!ThreadCtxCommand.isArguments(args)) return { applied: false, reason: "ctxkit.threadCtx needs { textDocument: { uri }, position: { line, character } }." };
+    if (!ThreadCtxCommand.isArguments(args)) return { applied: false, reason: "ctxkit.threadCtx needs { textDocument: { uri }, position: { line, character } } and, optionally, variant \"single\" or \"upChain\"." };
     const fileName = uriToPath(args.textDocument.uri);
     if (!fileName) return { applied: false, reason: `Not a file URI: ${args.textDocument.uri}` };
     const workspace = request.workspace;
@@ -104,7 +104,7 @@ export class ThreadCtxProvider implements CodeActionProvider {
     } catch {
       return { applied: false, reason: `Position ${args.position.line}:${args.position.character} is outside the document.` };
     }
-    const variant = (args as { variant?: unknown }).variant === "upChain" ? "upChain" : "single";
+    const variant = args.variant ?? "single";
     const result = guarded(() => computeAcross(workspace, project, fileName, offset, { ...optionsOf(workspace), variant }));
     if (!result.ok) return { applied: false, reason: result.reason };
     const edit = toWorkspaceEdit(result.edit, result.programs, workspace);
