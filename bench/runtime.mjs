@@ -255,7 +255,9 @@ lines.push(
   "- abort-controller-x is a set of combinators over AbortSignal, not a context tree: it has no CancelTree, value or",
   "  deadline shapes. Its `abortable(signal, promise)` and `delay(signal, ms)` are the equivalents of `race` and `sleep`.",
   "- Go's CheckCanceled/Done and ContextCancelDone poll a channel; ctxkit's equivalent polls `ctx.signal.aborted`.",
+  "  That poll is the cost of Node's `AbortSignal.aborted` getter; ctxkit's own poll is `err()` (CheckCanceled/Err, ErrOK).",
   "  DeepValueNewGoRoutine starts a goroutine per lookup; ctxkit's equivalent hops through a microtask.",
+  "  CommonParentCancel is dominated by Go's 2×100 integer divisions, done here as `Math.trunc(x / (x + 1))`.",
   "  Go 1.19 (Debian bookworm's golang-go) has no ErrOK benchmark, so that row has no Go figure.",
 );
 if (hasGo) {
