@@ -85,6 +85,7 @@ export interface ContextMatch {
 export class ContextTypeMatcher {
   private readonly cache = new Map<ts.Type, ContextMatch | null>();
   private readonly packageOfDir = new Map<string, string | null>();
+  private readonly hasPackage = new Map<string, boolean>();
 
   constructor(
     private readonly program: ts.Program,
@@ -148,6 +149,8 @@ export class ContextTypeMatcher {
       case "global":
         return declarations.some((d) => isGlobalDeclaration(d));
       case "package":
+        // Speed path: a package with no file in the program declares nothing (one scan per matcher).
+        if (!this.programHasPackage(spec.package)) return false;
         return declarations.some((d) => this.packageNameOf(d.getSourceFile()) === spec.package);
       case "file":
         return declarations.some((d) => {
@@ -156,6 +159,30 @@ export class ContextTypeMatcher {
           return spec.path === undefined || file.fileName.replace(/\\/g, "/").endsWith(spec.path.replace(/\\/g, "/"));
         });
     }
+  }
+
+  /**
+   * Speed path: whether any source file of the program belongs to the npm package `name` (computed once per
+   * matcher, i.e. per program and option set). A program without ctxkit's files cannot declare a ctxkit export
+   * or type, so the rules about cancel scopes skip a file of such a program before any type query.
+   */
+  programHasPackage(name: string): boolean {
+    let has = this.hasPackage.get(name);
+    if (has === undefined) {
+      has = this.program.getSourceFiles().some((f) => this.packageNameOf(f) === name);
+      this.hasPackage.set(name, has);
+    }
+    return has;
+  }
+
+  /**
+   * Speed path: whether a type of one of `kinds` can match in this program at all. A match's kind is always its
+   * spec's, so it can when some spec of such a kind is not a package spec, or names a package with a file in the
+   * program. The rules about ctxkit `Context`s (kinds `ctxkit`, `custom`) return no listeners when it cannot:
+   * in a program without ctxkit, under the default option set, only signals and tokens are contexts.
+   */
+  mayMatchKind(kinds: readonly ContextKind[]): boolean {
+    return this.specs.some((spec) => kinds.includes(spec.kind ?? defaultKind(spec)) && (spec.from !== "package" || this.programHasPackage(spec.package)));
   }
 
   /** The `name` of the nearest package.json above `file` (cached per directory). */

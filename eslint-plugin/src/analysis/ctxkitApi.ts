@@ -26,6 +26,24 @@ export const DETACHED_ROOTS: ReadonlySet<string> = new Set(["background", "todo"
 const CTXKIT_PACKAGE = "ctxkit";
 
 /**
+ * Speed path: whether the program holds any file of the ctxkit package (cached per program and option set).
+ * Without one nothing can be a ctxkit export, a cancel scope or ctxkit's `CancelScope`, so the rules about
+ * cancel scopes return no listeners, and {@link ctxkitExportName} answers without asking the checker.
+ */
+export function programUsesCtxkit(matcher: ContextTypeMatcher): boolean {
+  return matcher.programHasPackage(CTXKIT_PACKAGE);
+}
+
+/**
+ * Speed path: whether `text` may name a cancel-scope factory — a plain substring test for each name (no
+ * regular expression over the whole file); callers that need a word match run their pattern only when this holds.
+ */
+export function mayNameCancelScopeFactory(text: string): boolean {
+  for (const name of CANCEL_SCOPE_FACTORIES) if (text.includes(name)) return true;
+  return false;
+}
+
+/**
  * The name under which ctxkit exports the function called by `call`, or `undefined` when the callee is not a
  * ctxkit export. Works for named imports (also renamed), namespace imports (`ck.withCancel`) and `require`.
  */
@@ -38,6 +56,7 @@ export function ctxkitCalleeName(call: ts.CallExpression | ts.NewExpression, mat
 
 /** The ctxkit export an identifier refers to, or `undefined`. */
 export function ctxkitExportName(id: ts.Identifier, matcher: ContextTypeMatcher): string | undefined {
+  if (!programUsesCtxkit(matcher)) return undefined; // speed path: no ctxkit file, no ctxkit export
   const checker = matcher.checker;
   let symbol = checker.getSymbolAtLocation(id);
   if (!symbol) return undefined;

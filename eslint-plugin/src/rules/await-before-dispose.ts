@@ -20,7 +20,7 @@
 import { ASTUtils, ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
-import { CANCEL_SCOPE_FACTORIES, ctxkitCalleeName } from "../analysis/ctxkitApi";
+import { CANCEL_SCOPE_FACTORIES, ctxkitCalleeName, mayNameCancelScopeFactory, programUsesCtxkit } from "../analysis/ctxkitApi";
 import { createRule } from "../util/createRule";
 
 type Options = [{ contextTypes?: ContextTypeSpec[] }];
@@ -69,8 +69,13 @@ export default createRule<Options, MessageIds>({
     const services = ESLintUtils.getParserServices(context);
     const matcher = getContextTypeMatcher(services.program, options.contextTypes);
     const sourceCode = context.sourceCode;
-    // Cheap filter: a file that names no factory and has no `using` or `finally` has no scope to look at.
-    if (!FACTORY_TEXT.test(sourceCode.text) && !/\b(?:using|finally)\b/.test(sourceCode.text)) return {};
+    // Speed path: in a program without ctxkit's files there is no factory and no `CancelScope` type, so no scope.
+    if (!programUsesCtxkit(matcher)) return {};
+    // Speed path: a file that names no factory and has no `using` or `finally` has no scope to look at
+    // (substring tests first; the word patterns run only on a hit).
+    const text = sourceCode.text;
+    const namesFactory = mayNameCancelScopeFactory(text) && FACTORY_TEXT.test(text);
+    if (!namesFactory && !((text.includes("using") || text.includes("finally")) && /\b(?:using|finally)\b/.test(text))) return {};
     const checker = services.program.getTypeChecker();
     const scopes: Scope[] = [];
 

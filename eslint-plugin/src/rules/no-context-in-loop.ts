@@ -14,7 +14,7 @@
 import { ASTUtils, ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import type ts from "typescript";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
-import { ctxkitCalleeName } from "../analysis/ctxkitApi";
+import { ctxkitCalleeName, programUsesCtxkit } from "../analysis/ctxkitApi";
 import { createRule } from "../util/createRule";
 import { freshName } from "../util/freshName";
 
@@ -58,6 +58,8 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     const services = ESLintUtils.getParserServices(context);
     const matcher = getContextTypeMatcher(services.program, options.contextTypes);
+    // Speed path: every report needs a ctxkit derivation; a program without ctxkit's files has none.
+    if (!programUsesCtxkit(matcher)) return {};
     const sourceCode = context.sourceCode;
 
     /** The derivation call on the right-hand side, looking through `.ctx` / `[0]` and type assertions. */

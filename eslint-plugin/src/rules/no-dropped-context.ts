@@ -67,11 +67,12 @@ export default createRule<Options, MessageIds>({
     function check(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
       const call = services.esTreeNodeToTSNodeMap.get(node) as ts.CallExpression | ts.NewExpression;
       if (ignore.size > 0 && isIgnored(call, ignore)) return;
-      // Cheapest first: most calls accept no context (signatures' slots are cached), and most of the rest have
-      // no context in scope (cached per function).
-      if (contextSlotsOfCall(call, matcher).length === 0) return;
+      // Speed path, cheapest first: most calls have no context in scope (a walk up to the enclosing functions,
+      // whose parameters and locals are cached per function), so the signature query of `contextSlotsOfCall`
+      // (a resolved signature per call) runs only for the calls that could drop one. Both must hold to report.
       const scope = contextsInScope(call, matcher);
       if (scope.length === 0) return;
+      if (contextSlotsOfCall(call, matcher).length === 0) return;
       const calleeText = calleeLabel(call);
       const use = contextUseOfCall(call, scope, matcher);
       if (use.state !== "missing" && use.state !== "detached") return;

@@ -46,6 +46,9 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     const services = ESLintUtils.getParserServices(context);
     const matcher = getContextTypeMatcher(services.program, options.contextTypes);
+    // Speed path: only ctxkit and custom contexts are reported; none can exist in a program without them
+    // (e.g. no ctxkit file under the default option set), so skip the file before any type query.
+    if (!matcher.mayMatchKind(["ctxkit", "custom"])) return {};
     const checker = services.program.getTypeChecker();
     const sourceCode = context.sourceCode;
     const disposable = new Map<ClassNode, boolean>();

@@ -27,7 +27,7 @@
 import { ASTUtils, ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
-import { CANCEL_SCOPE_FACTORIES, ctxkitCalleeName } from "../analysis/ctxkitApi";
+import { CANCEL_SCOPE_FACTORIES, ctxkitCalleeName, mayNameCancelScopeFactory, programUsesCtxkit } from "../analysis/ctxkitApi";
 import { findPathWithout, PathRecorder, type PathEvent } from "../analysis/paths";
 import { createRule } from "../util/createRule";
 import { freshName } from "../util/freshName";
@@ -83,7 +83,10 @@ export default createRule<Options, MessageIds>({
     const services = ESLintUtils.getParserServices(context);
     const matcher = getContextTypeMatcher(services.program, options.contextTypes);
     const sourceCode = context.sourceCode;
-    if (!FACTORY_TEXT.test(sourceCode.text)) return {};
+    // Speed path: a program without ctxkit's files has no cancel scope; a file that names no factory (substring
+    // tests first, the word pattern only on a hit) needs no code path bookkeeping.
+    if (!programUsesCtxkit(matcher)) return {};
+    if (!mayNameCancelScopeFactory(sourceCode.text) || !FACTORY_TEXT.test(sourceCode.text)) return {};
 
     const pending = new Map<CodePath, Candidate[]>();
     const returns: TSESTree.ReturnStatement[] = [];
