@@ -40,7 +40,7 @@ describe("extension: manifest (root package.json)", () => {
   });
 
   it("every ctxkit.* setting has a description and a default", () => {
-    for (const key of ["ctxkit.enable", "ctxkit.rules", "ctxkit.contextTypes", "ctxkit.trace.server"]) {
+    for (const key of ["ctxkit.enable", "ctxkit.rules", "ctxkit.contextTypes", "ctxkit.threadCtx.maxDepth", "ctxkit.trace.server"]) {
       assert.ok(settings[key], `${key} is declared`);
     }
     for (const [key, schema] of Object.entries(settings)) {
@@ -70,6 +70,7 @@ describe("extension: manifest (root package.json)", () => {
     assert.equal(settings["ctxkit.enable"]!.default, defaults.enable);
     assert.deepEqual(settings["ctxkit.rules"]!.default, defaults.rules);
     assert.equal(settings["ctxkit.contextTypes"]!.default, defaults.contextTypes);
+    assert.equal(settings["ctxkit.threadCtx.maxDepth"]!.default, defaults.threadCtx.maxDepth);
     assert.equal(settings["ctxkit.trace.server"]!.default, defaults.trace.server);
     assert.equal(CtxkitSettings.section, "ctxkit");
   });

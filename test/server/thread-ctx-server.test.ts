@@ -182,6 +182,31 @@ describe("server: Thread ctx code actions and command", function () {
     assert.match(apply(h, h.edits[1]!).get("src/mid.ts")!, /return loadUser\(todo\(\), id\);/, "without a variant, one function only");
   });
 
+  it("stops up the call chain at ctxkit.threadCtx.maxDepth, applied without a restart; a wrong value keeps the default", async () => {
+    const mid = `import { loadUser } from "./service.js";\n\nexport async function mid(id: string): Promise<string> {\n  return loadUser(id);\n}\n`;
+    const outer = `import { mid } from "./mid.js";\n\nexport async function outer(id: string): Promise<string> {\n  return mid(id);\n}\n`;
+    const top = `import type { Context } from "ctxkit";\nimport { outer } from "./outer.js";\n\nexport async function top(ctx: Context): Promise<string> {\n  return outer("1");\n}\n`;
+    h = await harness({ ...FILES, "src/mid.ts": mid, "src/outer.ts": outer, "src/top.ts": top });
+    h.open("src/service.ts");
+    const at = positionOf(FILES["src/service.ts"], "loadUser");
+    const run = async (): Promise<Map<string, string>> => {
+      const result = (await h!.server.executeCommand({ command: ThreadCtxCommand.id, arguments: [{ textDocument: { uri: h!.ws.uri("src/service.ts") }, position: at, variant: "upChain" }] })) as ThreadCtxCommand.Result;
+      assert.equal(result.applied, true, JSON.stringify(result));
+      return apply(h!, h!.edits[h!.edits.length - 1]!);
+    };
+    h.server.applySettings({ threadCtx: { maxDepth: 1 } });
+    assert.equal(h.server.currentSettings().threadCtx.maxDepth, 1);
+    const shallow = await run();
+    assert.match(shallow.get("src/mid.ts")!, /function mid\(ctx: Context, id: string\)/);
+    assert.match(shallow.get("src/outer.ts")!, /return mid\(todo\(\), id\);/, "the chain stops after one level");
+    assert.equal(shallow.get("src/top.ts"), undefined);
+    h.server.applySettings({ threadCtx: { maxDepth: "deep" } });
+    assert.equal(h.server.currentSettings().threadCtx.maxDepth, 8);
+    const deep = await run();
+    assert.match(deep.get("src/outer.ts")!, /function outer\(ctx: Context, id: string\)[^]*return mid\(ctx, id\);/);
+    assert.match(deep.get("src/top.ts")!, /return outer\(ctx, "1"\);/);
+  });
+
   describe("a workspace of several tsconfigs", () => {
     const project = (extra: Record<string, unknown> = {}): string =>
       JSON.stringify({ compilerOptions: { ...(JSON.parse(TSCONFIG) as { compilerOptions: object }).compilerOptions, ...extra }, include: ["src"] }, null, 2);

@@ -25,6 +25,8 @@ export interface CtxkitSettings {
   rules: Record<string, RuleSetting>;
   /** Replaces the default set of context types for every rule (the rules' `contextTypes` option); `null` keeps it. */
   contextTypes: ContextTypeSpec[] | null;
+  /** "Thread ctx up the call chain": how many levels of callers it threads through before it stops (default 8). */
+  threadCtx: { maxDepth: number };
   trace: { server: TraceSetting };
 }
 
@@ -33,7 +35,7 @@ export namespace CtxkitSettings {
   export const section = "ctxkit";
 
   export function defaults(): CtxkitSettings {
-    return { enable: true, rules: {}, contextTypes: null, trace: { server: "off" } };
+    return { enable: true, rules: {}, contextTypes: null, threadCtx: { maxDepth: 8 }, trace: { server: "off" } };
   }
 
   export function isRuleSeverity(value: unknown): value is RuleSeverity {
@@ -135,6 +137,11 @@ export namespace CtxkitSettings {
         if (valid.length === specs.length) settings.contextTypes = valid;
         else problems.push("ctxkit.contextTypes has invalid entries; using the default context types until it is fixed.");
       }
+    }
+    const maxDepth = isPlainObject(raw.threadCtx) ? raw.threadCtx.maxDepth : undefined;
+    if (maxDepth !== undefined && maxDepth !== null) {
+      if (typeof maxDepth === "number" && Number.isInteger(maxDepth) && maxDepth >= 1 && maxDepth <= 100) settings.threadCtx.maxDepth = maxDepth;
+      else problems.push(`ctxkit.threadCtx.maxDepth must be a whole number from 1 to 100, got ${describe(maxDepth)}; using ${settings.threadCtx.maxDepth}.`);
     }
     const trace = isPlainObject(raw.trace) ? raw.trace.server : raw.trace;
     if (trace !== undefined) {

@@ -148,8 +148,9 @@ function guarded(compute: () => Outcome<AcrossEdit>): Outcome<AcrossEdit> {
 }
 
 function optionsOf(workspace: WorkspaceView): ThreadCtxOptions {
-  const contextTypes = workspace.settings().contextTypes;
-  return contextTypes ? { contextTypes } : {};
+  const settings = workspace.settings();
+  const maxDepth = settings.threadCtx.maxDepth;
+  return settings.contextTypes ? { contextTypes: settings.contextTypes, maxDepth } : { maxDepth };
 }
 
 /** The engine's changes as one versioned WorkspaceEdit (positions from the programs the engine read). */
