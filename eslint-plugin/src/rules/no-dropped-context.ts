@@ -9,9 +9,9 @@
 import { ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
 import { contextSlotsOfCall, contextUseOfCall, type ContextSlot } from "../analysis/accepts";
-import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
+import { contextTypesSchema, getContextTypeMatcher, type ContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { skipOuter } from "../analysis/ctxkitApi";
-import { contextsInScope, convertibleTo, isGuardedBy, type DetachedReason } from "../analysis/scope";
+import { contextsInScope, convertibleTo, isGuardedBy, type DetachedReason, type ScopeContext } from "../analysis/scope";
 import { createRule } from "../util/createRule";
 
 type Options = [{ contextTypes?: ContextTypeSpec[]; ignoreCallees?: string[] }];
@@ -25,6 +25,12 @@ const DETACHED_TEXT: Record<DetachedReason, string> = {
   global: "a module-level context",
   field: "a context stored in a field",
 };
+
+/**
+ * Speed path: the contexts in scope of each call, per matcher (one program and option set). A program never
+ * changes, so neither does the answer; the server's next program gets a new matcher and the old cache goes.
+ */
+const scopeCaches = new WeakMap<ContextTypeMatcher, WeakMap<ts.Node, readonly ScopeContext[]>>();
 
 export default createRule<Options, MessageIds>({
   name: "no-dropped-context",
@@ -63,14 +69,23 @@ export default createRule<Options, MessageIds>({
     const matcher = getContextTypeMatcher(services.program, options.contextTypes);
     const ignore = new Set(options.ignoreCallees ?? []);
     const source = context.sourceCode;
+    let scopes = scopeCaches.get(matcher);
+    if (!scopes) scopeCaches.set(matcher, (scopes = new WeakMap()));
+    const scopeCache = scopes;
+
+    function scopeOf(call: ts.CallExpression | ts.NewExpression): readonly ScopeContext[] {
+      let scope = scopeCache.get(call);
+      if (!scope) scopeCache.set(call, (scope = contextsInScope(call, matcher)));
+      return scope;
+    }
 
     function check(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
       const call = services.esTreeNodeToTSNodeMap.get(node) as ts.CallExpression | ts.NewExpression;
       if (ignore.size > 0 && isIgnored(call, ignore)) return;
-      // Speed path, cheapest first: most calls have no context in scope (a walk up to the enclosing functions,
-      // whose parameters and locals are cached per function), so the signature query of `contextSlotsOfCall`
-      // (a resolved signature per call) runs only for the calls that could drop one. Both must hold to report.
-      const scope = contextsInScope(call, matcher);
+      // Speed path, cheapest first: most calls have no context in scope (an ancestor walk over functions whose
+      // parameters and locals are cached; the answer is cached per call), so the signature query of
+      // `contextSlotsOfCall` runs only for the calls that could drop one. Both must hold to report.
+      const scope = scopeOf(call);
       if (scope.length === 0) return;
       if (contextSlotsOfCall(call, matcher).length === 0) return;
       const calleeText = calleeLabel(call);
