@@ -29,6 +29,7 @@ type Verdict = { bounded: true } | { bounded: false; what: string } | { bounded:
 
 const BOUNDED: Verdict = { bounded: true };
 const UNKNOWN: Verdict = { bounded: "unknown" };
+const CLEANUP: ReadonlySet<string> = new Set(["close", "return", "abort", "destroy", "dispose", "releaseLock", "unsubscribe"]);
 const BODY_READS: ReadonlySet<string> = new Set(["json", "text", "arrayBuffer", "blob", "formData", "bytes"]);
 
 export default createRule<Options, MessageIds>({
@@ -68,6 +69,8 @@ export default createRule<Options, MessageIds>({
     const bounding = new Set(options.boundingFunctions ?? []);
     // Speed path: whether a function opts out with `withoutCancel`, asked once per function.
     const optOutAt = new Map<ts.Node, number | null>();
+    // Per file: whether an async function of the program does no I/O (see isCpuOnly).
+    const cpuOnly = new Map<ts.Node, boolean>();
 
     function withoutCancelStart(fn: ts.Node): number | null {
       const cached = optOutAt.get(fn);
@@ -127,6 +130,136 @@ export default createRule<Options, MessageIds>({
       if (e === root) return true;
       const prop = ts.isPropertyAccessExpression(e) ? checker.getSymbolAtLocation(e.name) : undefined;
       return prop !== undefined && (prop.flags & ts.SymbolFlags.Property) !== 0 && !(prop.flags & ts.SymbolFlags.Method);
+    }
+
+    /**
+     * A hook slot: a function-typed property (declared as a property, not a method) of a parameter, of `this`, or
+     * of a local (`await telemetryDispatcher.onError?.(…)`, `await this.settings.onFinish(…)`). Whoever filled the
+     * slot made the function with their own context at hand; it has no context parameter to pass.
+     */
+    function isCallbackSlot(callee: ts.Expression): boolean {
+      const e = skipOuter(callee);
+      if (!ts.isPropertyAccessExpression(e)) return false;
+      const prop = checker.getSymbolAtLocation(e.name);
+      if (!prop || !(prop.flags & ts.SymbolFlags.Property) || prop.flags & ts.SymbolFlags.Method) return false;
+      if (!(prop.declarations ?? []).some((d) => (ts.isPropertySignature(d) || ts.isPropertyDeclaration(d)) && d.type !== undefined && isFunctionTypeNode(d.type))) return false;
+      let root: ts.Expression = skipOuter(e.expression);
+      while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
+      if (root.kind === ts.SyntaxKind.ThisKeyword) return true;
+      if (!ts.isIdentifier(root)) return false;
+      let decl: ts.Node | undefined = valueSymbolOf(root, checker)?.valueDeclaration;
+      while (decl && (ts.isBindingElement(decl) || ts.isObjectBindingPattern(decl) || ts.isArrayBindingPattern(decl))) decl = decl.parent;
+      if (!decl) return false;
+      if (ts.isParameter(decl)) return true;
+      return ts.isVariableDeclaration(decl) && enclosingFunction(decl) !== undefined;
+    }
+
+    /** `(e: E) => R`, `((e: E) => R) | undefined`, `Arrayable<Callback<E>>`-like aliases are judged by type below. */
+    function isFunctionTypeNode(node: ts.TypeNode): boolean {
+      if (ts.isFunctionTypeNode(node)) return true;
+      if (ts.isParenthesizedTypeNode(node)) return isFunctionTypeNode(node.type);
+      if (ts.isUnionTypeNode(node)) return node.types.some(isFunctionTypeNode);
+      const type = checker.getTypeFromTypeNode(node);
+      const parts = type.isUnion() ? type.types : [type];
+      return parts.some((t) => t.getCallSignatures().length > 0 && t.getProperties().length === 0);
+    }
+
+    /**
+     * Cleanup on the way out: cancelling or closing something (`reader.cancel()`, `body.cancel()`,
+     * `iterator.return()`, `stream.close()`, `cancelResponseBody(res)`). Racing it would leave the thing open.
+     */
+    function isCleanupCall(call: ts.CallExpression): boolean {
+      const callee = skipOuter(call.expression);
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+      return name !== undefined && (CLEANUP.has(name) || /^cancel/i.test(name));
+    }
+
+    /** A context handed over in a spread (`sleep(ms, ...signals)`) or an array (`resolve(op, signals)`). */
+    function passesSignals(call: ts.CallExpression): boolean {
+      return call.arguments.some((a) => {
+        const type = checker.getTypeAtLocation(ts.isSpreadElement(a) ? a.expression : a);
+        if (!checker.isArrayType(type) && !checker.isTupleType(type)) return false;
+        return checker.getTypeArguments(type as ts.TypeReference).some((t) => matcher.isContext(t));
+      });
+    }
+
+    /**
+     * A helper that calls the callbacks it is handed (`notify({ event, callbacks: [dispatcher.onStart] })`): some
+     * argument, property of an object-literal argument or element of an array-literal one passes on a callback
+     * from the caller (a function-typed parameter or a hook slot). The callbacks' bound is their maker's.
+     */
+    function passesCallbacks(call: ts.CallExpression): boolean {
+      const isCallback = (e: ts.Expression, depth: number): boolean => {
+        const inner = skipOuter(e);
+        if (ts.isObjectLiteralExpression(inner)) {
+          return depth < 2 && inner.properties.some((p) => (ts.isPropertyAssignment(p) && isCallback(p.initializer, depth + 1)) || (ts.isShorthandPropertyAssignment(p) && isCallback(p.name, depth + 1)));
+        }
+        if (ts.isArrayLiteralExpression(inner)) return depth < 2 && inner.elements.some((el) => !ts.isSpreadElement(el) && isCallback(el, depth + 1));
+        if (!ts.isIdentifier(inner) && !ts.isPropertyAccessExpression(inner)) return false;
+        if (ts.isPropertyAccessExpression(inner)) return isCallbackSlot(inner);
+        const type = checker.getNonNullableType(checker.getTypeAtLocation(inner));
+        return type.getCallSignatures().length > 0 && isCallbackPassedIn(inner);
+      };
+      return call.arguments.some((a) => !ts.isSpreadElement(a) && isCallback(a, 0));
+    }
+
+    /**
+     * A combinator over a bounded source (`drain(dht.provide(cid, options))`, `merge(...paths)`): an argument that
+     * is a promise or an (async) iterable the context reached. The combinator ends when its source does.
+     */
+    function consumesBoundedSource(call: ts.CallExpression, scope: readonly ScopeContext[], seen: Set<ts.Node>): boolean {
+      return call.arguments.some((a) => {
+        const e = skipOuter(ts.isSpreadElement(a) ? a.expression : a);
+        if (ts.isFunctionLike(e) || ts.isLiteralExpression(e) || ts.isObjectLiteralExpression(e)) return false;
+        const type = checker.getTypeAtLocation(e);
+        if (!isThenable(type) && !isIterableType(type)) return false;
+        if (ts.isArrayLiteralExpression(e)) return e.elements.length > 0 && e.elements.every((el) => !ts.isSpreadElement(el) && classify(el, scope, "origin", new Set(seen)).bounded === true);
+        if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "map") {
+          const members = membersOf(e);
+          return members !== undefined && members.length > 0 && members.every((m) => classify(m, scope, "origin", new Set(seen)).bounded === true);
+        }
+        return classify(e, scope, "origin", new Set(seen)).bounded === true;
+      });
+    }
+
+    function isIterableType(type: ts.Type): boolean {
+      if (type.flags & ts.TypeFlags.StringLike) return false;
+      const parts = type.isUnion() ? type.types : [type];
+      return parts.some((t) => t.getProperties().some((p) => p.getName() === "__@asyncIterator" || p.getName() === "__@iterator" || /^__@(async)?[iI]terator@/.test(p.getName())));
+    }
+
+    /**
+     * An async function of the program (its source, not a declaration file) that does no I/O: every `await` in its
+     * body is on a non-thenable, a callback handed in, or another such function (three levels, cached). Racing
+     * `safeParseJSON(…)` buys nothing.
+     */
+    function isCpuOnly(call: ts.CallExpression, depth: number): boolean {
+      const decl = checker.getResolvedSignature(call)?.getDeclaration();
+      if (!decl || !isFunctionLike(decl) || !decl.body || decl.getSourceFile().isDeclarationFile) return false;
+      const cached = cpuOnly.get(decl);
+      if (cached !== undefined) return cached;
+      if (depth >= 3) return false;
+      cpuOnly.set(decl, false); // guards recursion
+      const async = ts.getCombinedModifierFlags(decl as ts.Declaration) & ts.ModifierFlags.Async;
+      let ok = async !== 0 && !(decl as ts.FunctionLikeDeclaration).asteriskToken;
+      const visit = (n: ts.Node): void => {
+        if (!ok || (n !== decl && isFunctionLike(n))) return;
+        if (ts.isForOfStatement(n) && n.awaitModifier) ok = false;
+        else if (ts.isAwaitExpression(n)) ok = awaitIsCpuOnly(n.expression, depth);
+        else if (ts.isReturnStatement(n) && n.expression && !ts.isAwaitExpression(skipOuter(n.expression)) && isThenable(checker.getTypeAtLocation(n.expression)) !== false) ok = awaitIsCpuOnly(n.expression, depth);
+        if (ok) ts.forEachChild(n, visit);
+      };
+      if (ok) ts.forEachChild(decl.body, visit);
+      cpuOnly.set(decl, ok);
+      return ok;
+    }
+
+    function awaitIsCpuOnly(expr: ts.Expression, depth: number): boolean {
+      const e = skipOuter(expr);
+      if (isThenable(checker.getTypeAtLocation(e)) === false) return true;
+      if (!ts.isCallExpression(e)) return false;
+      if (isCallbackPassedIn(e.expression) || isCallbackSlot(e.expression)) return true;
+      return isCpuOnly(e, depth + 1);
     }
 
     function rootIdentifier(e: ts.Expression): ts.Identifier | undefined {
@@ -232,8 +365,17 @@ export default createRule<Options, MessageIds>({
         if (BODY_READS.has(method) && isResponse(receiver)) return classify(receiver, scope, "origin", seen);
       }
       if (isLocalFunction(call.expression, scope)) return BOUNDED;
-      if (isCallbackPassedIn(call.expression)) return BOUNDED;
-      return callVerdict(call, scope, mode);
+      if (isCallbackPassedIn(call.expression) || isCallbackSlot(call.expression)) return BOUNDED;
+      if (isCleanupCall(call)) return BOUNDED;
+      const verdict = callVerdict(call, scope, mode);
+      if (verdict.bounded !== false) return verdict;
+      if (passesSignals(call) || passesCallbacks(call) || consumesBoundedSource(call, scope, seen) || isCpuOnly(call, 0)) return BOUNDED;
+      // A method chained on a call that received the context: `create(x, { signal }).withResponse()`.
+      if (ts.isPropertyAccessExpression(callee) && ts.isCallExpression(skipOuter(callee.expression))) {
+        const root = classify(callee.expression, scope, "origin", seen);
+        if (root.bounded === true) return BOUNDED;
+      }
+      return verdict;
     }
 
     function isGlobalPromise(id: ts.Identifier): boolean {

@@ -56,6 +56,20 @@ ruleTester.run("no-unbounded-await", rule, {
     // A callback handed in by the caller: its bound is the caller's to give.
     h(`export async function f(ctx: Context, job: () => Promise<void>, opts: { onDone?: (n: number) => Promise<void> }) { await job(); await opts.onDone?.(1); void ctx; }`),
     h(`export const run = (ctx: Context) => async ({ execute }: { execute: () => Promise<number> }) => await execute();`),
+    // Hook slots and helpers that call the callbacks they are handed (ai's `notify({ event, callbacks })` and
+    // `telemetryDispatcher.onError?.(…)`): the callbacks' bound is their maker's.
+    h(`interface Dispatcher { onError?: (e: { error: unknown }) => PromiseLike<void> }\ndeclare function createDispatcher(o: { telemetry?: object }): Dispatcher;\ndeclare function notify<E>(o: { event: E; callbacks?: Array<((e: E) => PromiseLike<void>) | undefined> }): Promise<void>;\nexport async function f(signal: AbortSignal, telemetry?: object) { const d = createDispatcher({ telemetry }); await notify({ event: { error: 1 }, callbacks: [d.onError] }); await d.onError?.({ error: 1 }); void signal; }`),
+    h(`declare function notify<E>(o: { event: E; callbacks?: ((e: E) => Promise<void>) | undefined }): Promise<void>;\nexport class Run { constructor(private settings: { onFinish?: (e: number) => Promise<void> }) {}\n  async f(signal: AbortSignal) { await notify({ event: 1, callbacks: this.settings.onFinish }); await this.settings.onFinish?.(1); void signal; } }`),
+    // Signals handed over in a spread or an array (openai's `sleep(ms, ...signals)`, `resolveAuth(op, signals)`).
+    h(`declare const sleepFor: (ms: number, ...signals: (AbortSignal | null | undefined)[]) => Promise<void>;\ndeclare function resolveAuth(op: () => Promise<string>, signals: readonly AbortSignal[]): Promise<string>;\nexport async function f(options: { signal?: AbortSignal }) { const signals = [options.signal]; await sleepFor(1, ...signals); const all: AbortSignal[] = []; return await resolveAuth(async () => "k", all); }`),
+    // A method chained on a call that received the signal.
+    h(`declare function create(b: number, o: { signal?: AbortSignal }): { withResponse(): Promise<number> };\nexport async function f(options: { signal?: AbortSignal }) { return await create(1, { ...options, signal: options.signal }).withResponse(); }`),
+    // A combinator over a bounded source (kad-dht's `drain(this.dht.provide(cid, options))`, `merge(...paths)`).
+    h(`declare function drain(src: AsyncIterable<unknown>): Promise<void>;\ndeclare function merge<T>(...srcs: AsyncIterable<T>[]): AsyncIterable<T>;\nexport async function f(signal: AbortSignal, urls: string[]) { await drain(api.stream("/u", { signal })); const paths = urls.map((u) => api.stream(u, { signal })); for await (const x of merge(...paths)) void x; }`),
+    // Cleanup on the way out: cancelling or closing is not raced.
+    h(`declare function cancelResponseBody(r: Response): Promise<void>;\nexport async function f(signal: AbortSignal, reader: ReadableStreamDefaultReader<Uint8Array>, res: Response, it: AsyncIterator<number>) { await reader.cancel(); await res.body?.cancel(); await cancelResponseBody(res); await it.return?.(); void signal; }`),
+    // An async function of the program that does no I/O (ai's `safeParseJSON`): nothing to cancel.
+    h(`async function validate(v: unknown, check?: (v: unknown) => Promise<boolean>) { return check ? await check(v) : true; }\nasync function parse(text: string) { const v: unknown = JSON.parse(text); return await validate(v); }\nexport async function f(signal: AbortSignal) { await parse("1"); void signal; }`),
     // A configured bounding helper.
     { code: h(`declare function withAbort<T>(p: Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { await withAbort(api.compute(1)); void ctx; }`), options: [{ boundingFunctions: ["withAbort"] }] },
   ],
@@ -126,6 +140,21 @@ ruleTester.run("no-unbounded-await", rule, {
       // A synchronous array callback's context flows into an async callback too.
       code: h(`export async function f(ctx: Context, ids: number[]) { await Promise.all(ids.map(async (id) => { await api.compute(id); })); }`),
       errors: [{ messageId: "unbounded", suggestions: [{ messageId: "wrapInRace", output: h(`export async function f(ctx: Context, ids: number[]) { await Promise.all(ids.map(async (id) => { await race(ctx, api.compute(id)); })); }`) }] }],
+    },
+    {
+      // A helper handed a function that is not the caller's callback (a module's function) is still judged.
+      code: h(`declare function notify<E>(o: { event: E; callbacks?: Array<(e: E) => Promise<number>> }): Promise<void>;\nexport async function f(signal: AbortSignal) { await notify({ event: 1, callbacks: [api.compute] }); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`notify(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
+    },
+    {
+      // A combinator over a source made without the signal.
+      code: h(`declare function drain(src: AsyncIterable<unknown>): Promise<void>;\nexport async function f(signal: AbortSignal) { await drain(api.lines("/u")); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`drain(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
+    },
+    {
+      // An async function of the program that awaits I/O is not CPU-only.
+      code: h(`async function load() { return await api.compute(1); }\nexport async function f(signal: AbortSignal) { await load(); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`load(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
     },
   ],
 });
