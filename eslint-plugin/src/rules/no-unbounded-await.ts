@@ -197,10 +197,20 @@ export default createRule<Options, MessageIds>({
         if (ts.isArrayLiteralExpression(inner)) return depth < 2 && inner.elements.some((el) => !ts.isSpreadElement(el) && isCallback(el, depth + 1));
         if (!ts.isIdentifier(inner) && !ts.isPropertyAccessExpression(inner)) return false;
         if (ts.isPropertyAccessExpression(inner)) return isCallbackSlot(inner);
-        const type = checker.getNonNullableType(checker.getTypeAtLocation(inner));
-        return type.getCallSignatures().length > 0 && isCallbackPassedIn(inner);
+        return isFunctionOrFunctions(checker.getTypeAtLocation(inner)) && isCallbackPassedIn(inner);
       };
       return call.arguments.some((a) => !ts.isSpreadElement(a) && isCallback(a, 0));
+    }
+
+    /** A function, or an array of functions (`Arrayable<Callback<E>>`), possibly optional. */
+    function isFunctionOrFunctions(type: ts.Type): boolean {
+      const parts = type.isUnion() ? type.types : [type];
+      return parts.some((t) => {
+        if (t.getCallSignatures().length > 0) return true;
+        if (!checker.isArrayType(t)) return false;
+        const element = checker.getTypeArguments(t as ts.TypeReference)[0];
+        return element !== undefined && (element.isUnion() ? element.types : [element]).some((u) => u.getCallSignatures().length > 0);
+      });
     }
 
     /**
