@@ -92,6 +92,7 @@ export default createRule<Options, MessageIds>({
       const use = contextUseOfCall(call, scope, matcher);
       if (use.state !== "missing" && use.state !== "detached") return;
       if (isGuardedBy(call, use.target, matcher)) return;
+      if (use.state === "missing" && isCombinedWith(call, use.target, matcher.checker)) return;
       const { slot } = use.acceptance;
       const hint = use.text === undefined ? "; wrap it with `fromSignal(…)` to get a Context" : "";
       // `contextNode` (the context's declaration) is the server's related information: "the context in scope".
@@ -180,3 +181,48 @@ function isIgnored(call: ts.CallExpression | ts.NewExpression, ignore: ReadonlyS
   return ts.isPropertyAccessExpression(callee) && ignore.has(callee.name.text);
 }
 
+/** `options?.signal`, `options!.signal` and `options.signal` name the same context. */
+function normalizeContextText(text: string): string {
+  return text.replace(/\s+/g, "").replace(/\?\./g, ".").replace(/!/g, "");
+}
+
+/**
+ * The call's result is combined with the context in scope: it, or the `const` it initialises, is an element of an
+ * array or an argument list that also holds the context (`anySignal([timeout, options?.signal])`,
+ * `AbortSignal.any([getTimeoutSignal(), signal])`). The combination is what reaches the work, so the call itself
+ * needs no context: the in-scope one is derived in right after (a real-code false positive before this check).
+ */
+function isCombinedWith(call: ts.CallExpression | ts.NewExpression, target: ScopeContext, checker: ts.TypeChecker): boolean {
+  const wanted = normalizeContextText(target.text);
+  const mentionsTarget = (e: ts.Expression): boolean => {
+    const text = normalizeContextText(skipOuter(ts.isSpreadElement(e) ? e.expression : e).getText());
+    return text === wanted || text.startsWith(`${wanted}.`);
+  };
+  const combinedAt = (e: ts.Expression): boolean => {
+    let node: ts.Node = e;
+    while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+    const parent = node.parent;
+    const siblings = ts.isArrayLiteralExpression(parent) ? parent.elements : (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== node ? parent.arguments ?? [] : [];
+    return siblings.some((sibling) => sibling !== node && mentionsTarget(sibling));
+  };
+  if (combinedAt(call)) return true;
+  // `const t = f(); … anySignal([t, signal])`: follow the binding through the enclosing function only.
+  let decl: ts.Node = call;
+  while (ts.isParenthesizedExpression(decl.parent) || ts.isAsExpression(decl.parent) || ts.isNonNullExpression(decl.parent)) decl = decl.parent;
+  const binding = decl.parent;
+  if (!ts.isVariableDeclaration(binding) || binding.initializer !== decl || !ts.isIdentifier(binding.name)) return false;
+  const symbol = checker.getSymbolAtLocation(binding.name);
+  const container = binding.parent.parent.parent; // declaration → list → statement → block
+  if (!symbol || !container) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n !== binding.name && n.text === binding.name.getText() && checker.getSymbolAtLocation(n) === symbol && combinedAt(n)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(container);
+  return found;
+}

@@ -18,6 +18,9 @@ ruleTester.run("no-dropped-context", rule, {
     h(`export async function f(req: { signal: AbortSignal }) { await fetch("/u", { signal: req.signal }); }`),
     h(`export async function f(a: AbortSignal, b: AbortSignal) { await fetch("/u", { signal: AbortSignal.any([a, b]) }); }`),
     h(`export async function f(ctx: Context, signal: AbortSignal) { using s = fromSignal(background(), signal); await api.getUser(s.ctx, "1"); void ctx; }`),
+    // The call's result is combined with the context in scope right after (the combination reaches the work).
+    h(`export async function f(signal: AbortSignal) { await fetch("/u", { signal: AbortSignal.any([api.timeoutSignal(5), signal]) }); }`),
+    h(`export async function f(opts?: { signal?: AbortSignal }) { const t = api.timeoutSignal(5); const all = AbortSignal.any([t, opts?.signal!]); await fetch("/u", { signal: all }); }`),
     // Explicit opt-outs are respected.
     h(`export async function f(ctx: Context) { await api.download("/u", undefined); void ctx; }`),
     h(`export async function f(t: CancellationToken) { await findFiles("*", CancellationToken.None); void t; }`),
@@ -58,6 +61,11 @@ ruleTester.run("no-dropped-context", rule, {
     { code: h(`export async function f(signal: AbortSignal) { await fetch("/u"); void signal; }`), options: [{ ignoreCallees: ["fetch"] }] },
   ],
   invalid: [
+    {
+      // Combined with something else, not with the context in scope: still a drop.
+      code: h(`export async function f(signal: AbortSignal, other: AbortSignal) { const t = api.timeoutSignal(5); await fetch("/u", { signal: AbortSignal.any([t, other]) }); void signal; }`),
+      errors: [{ messageId: "missing", suggestions: [{ messageId: "passContext", output: h(`export async function f(signal: AbortSignal, other: AbortSignal) { const t = api.timeoutSignal(5, { signal }); await fetch("/u", { signal: AbortSignal.any([t, other]) }); void signal; }`) }] }],
+    },
     {
       code: h(`export async function f(ctx: Context) { await fetch("/u"); }`),
       errors: [{ messageId: "missing", data: { callee: "fetch", ctx: "ctx", type: "Context", slot: "an AbortSignal (option `signal`)", hint: "" }, suggestions: [{ messageId: "passContext", output: h(`export async function f(ctx: Context) { await fetch("/u", { signal: ctx.signal }); }`) }] }],
