@@ -34,14 +34,33 @@ export function programUsesCtxkit(matcher: ContextTypeMatcher): boolean {
   return matcher.programHasPackage(CTXKIT_PACKAGE);
 }
 
+/** Whole-word occurrences of any cancel-scope factory name, built from {@link CANCEL_SCOPE_FACTORIES}. */
+const FACTORY_WORD = new RegExp(`\\b(?:${[...CANCEL_SCOPE_FACTORIES].join("|")})\\b`);
+
 /**
- * Speed path: whether `text` may name a cancel-scope factory — a plain substring test for each name (no
- * regular expression over the whole file); callers that need a word match run their pattern only when this holds.
+ * Speed path: whether `text` names a cancel-scope factory as a whole word. A plain substring test for each name
+ * runs first (no regular expression over the whole file); the word pattern runs only on a hit.
  */
-export function mayNameCancelScopeFactory(text: string): boolean {
-  for (const name of CANCEL_SCOPE_FACTORIES) if (text.includes(name)) return true;
+export function namesCancelScopeFactory(text: string): boolean {
+  for (const name of CANCEL_SCOPE_FACTORIES) if (text.includes(name)) return FACTORY_WORD.test(text);
   return false;
 }
+
+/**
+ * ctxkit functions whose result is a context (or a cancel scope holding one) derived from their first argument
+ * and cancelled with it. `withoutCancel` keeps only the values, and `fromSignal` also follows its signal, so
+ * callers treat those two on their own.
+ */
+export const DERIVED_FROM_PARENT: ReadonlySet<string> = new Set([
+  "withCancel",
+  "withCancelCause",
+  "withTimeout",
+  "withTimeoutCause",
+  "withDeadline",
+  "withDeadlineCause",
+  "withValue",
+  "withIncomingDeadline",
+]);
 
 /**
  * The name under which ctxkit exports the function called by `call`, or `undefined` when the callee is not a

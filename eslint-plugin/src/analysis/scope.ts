@@ -43,7 +43,7 @@
  */
 import ts from "typescript";
 import type { ContextKind, ContextTypeMatcher } from "./contextTypes";
-import { ctxkitCalleeName, skipOuter } from "./ctxkitApi";
+import { ctxkitCalleeName, DERIVED_FROM_PARENT, skipOuter } from "./ctxkitApi";
 
 /** A context visible at a node. */
 export interface ScopeContext {
@@ -312,17 +312,6 @@ function contextPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { prop
   return out;
 }
 
-const DERIVING: ReadonlySet<string> = new Set([
-  "withCancel",
-  "withCancelCause",
-  "withTimeout",
-  "withTimeoutCause",
-  "withDeadline",
-  "withDeadlineCause",
-  "withValue",
-  "withIncomingDeadline",
-]);
-
 /** How `expr` relates to the contexts in scope (see the module comment). Cached per node. */
 export function deriveContext(expr: ts.Expression, matcher: ContextTypeMatcher): Derivation {
   return derive(expr, matcher, new Set());
@@ -394,7 +383,7 @@ function deriveCall(call: ts.CallExpression, matcher: ContextTypeMatcher, seen: 
   if (exported === "background" || exported === "todo") return { kind: "detached", reason: exported };
   if (exported === "withoutCancel") return { kind: "optOut" };
   const first = call.arguments[0];
-  if (DERIVING.has(exported)) return first ? derive(first, matcher, seen) : UNKNOWN;
+  if (DERIVED_FROM_PARENT.has(exported)) return first ? derive(first, matcher, seen) : UNKNOWN;
   if (exported === "fromSignal") {
     return combineAny(call.arguments.slice(0, 2).map((a) => derive(a, matcher, seen)));
   }

@@ -20,7 +20,7 @@
 import { ASTUtils, ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
-import { CANCEL_SCOPE_FACTORIES, ctxkitCalleeName, mayNameCancelScopeFactory, programUsesCtxkit } from "../analysis/ctxkitApi";
+import { CANCEL_SCOPE_FACTORIES, ctxkitCalleeName, namesCancelScopeFactory, programUsesCtxkit } from "../analysis/ctxkitApi";
 import { createRule } from "../util/createRule";
 
 type Options = [{ contextTypes?: ContextTypeSpec[] }];
@@ -44,8 +44,6 @@ interface Scope {
   /** Where the scope is disposed: the `using` declaration, or the cancel call in `finally` (related information). */
   disposeNode: TSESTree.Node;
 }
-
-const FACTORY_TEXT = /\b(?:with(?:Cancel|Timeout|Deadline)(?:Cause)?|fromSignal|requestContext|withIncomingDeadline)\b/;
 
 export default createRule<Options, MessageIds>({
   name: "await-before-dispose",
@@ -74,7 +72,7 @@ export default createRule<Options, MessageIds>({
     // Speed path: a file that names no factory and has no `using` or `finally` has no scope to look at
     // (substring tests first; the word patterns run only on a hit).
     const text = sourceCode.text;
-    const namesFactory = mayNameCancelScopeFactory(text) && FACTORY_TEXT.test(text);
+    const namesFactory = namesCancelScopeFactory(text);
     if (!namesFactory && !((text.includes("using") || text.includes("finally")) && /\b(?:using|finally)\b/.test(text))) return {};
     const checker = services.program.getTypeChecker();
     const scopes: Scope[] = [];

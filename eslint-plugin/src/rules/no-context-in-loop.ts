@@ -14,7 +14,7 @@
 import { ASTUtils, ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import type ts from "typescript";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
-import { ctxkitCalleeName, programUsesCtxkit } from "../analysis/ctxkitApi";
+import { ctxkitCalleeName, DERIVED_FROM_PARENT, programUsesCtxkit } from "../analysis/ctxkitApi";
 import { createRule } from "../util/createRule";
 import { freshName } from "../util/freshName";
 
@@ -22,18 +22,7 @@ type Options = [{ contextTypes?: ContextTypeSpec[] }];
 type MessageIds = "rederivedInLoop" | "suggestPerIteration";
 
 /** ctxkit functions whose result is a context (or a scope holding one) derived from their first argument. */
-export const DERIVATIONS: ReadonlySet<string> = new Set([
-  "withValue",
-  "withCancel",
-  "withCancelCause",
-  "withTimeout",
-  "withTimeoutCause",
-  "withDeadline",
-  "withDeadlineCause",
-  "withoutCancel",
-  "fromSignal",
-  "withIncomingDeadline",
-]);
+const DERIVATIONS: ReadonlySet<string> = new Set([...DERIVED_FROM_PARENT, "withoutCancel", "fromSignal"]);
 
 type Loop = TSESTree.ForStatement | TSESTree.ForInStatement | TSESTree.ForOfStatement | TSESTree.WhileStatement | TSESTree.DoWhileStatement;
 

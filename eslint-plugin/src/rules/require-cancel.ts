@@ -27,7 +27,7 @@
 import { ASTUtils, ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
-import { CANCEL_SCOPE_FACTORIES, ctxkitCalleeName, mayNameCancelScopeFactory, programUsesCtxkit } from "../analysis/ctxkitApi";
+import { CANCEL_SCOPE_FACTORIES, ctxkitCalleeName, namesCancelScopeFactory, programUsesCtxkit } from "../analysis/ctxkitApi";
 import { findPathWithout, PathRecorder, type PathEvent } from "../analysis/paths";
 import { createRule } from "../util/createRule";
 import { freshName } from "../util/freshName";
@@ -50,8 +50,6 @@ interface Candidate {
 }
 
 /** Quick text test: a file that names no cancel-scope factory needs no code path bookkeeping. */
-const FACTORY_TEXT = /\b(?:with(?:Cancel|Timeout|Deadline)(?:Cause)?|fromSignal|requestContext|withIncomingDeadline)\b/;
-
 export default createRule<Options, MessageIds>({
   name: "require-cancel",
   meta: {
@@ -86,7 +84,7 @@ export default createRule<Options, MessageIds>({
     // Speed path: a program without ctxkit's files has no cancel scope; a file that names no factory (substring
     // tests first, the word pattern only on a hit) needs no code path bookkeeping.
     if (!programUsesCtxkit(matcher)) return {};
-    if (!mayNameCancelScopeFactory(sourceCode.text) || !FACTORY_TEXT.test(sourceCode.text)) return {};
+    if (!namesCancelScopeFactory(sourceCode.text)) return {};
 
     const pending = new Map<CodePath, Candidate[]>();
     const returns: TSESTree.ReturnStatement[] = [];
