@@ -3,6 +3,8 @@ import tseslint from "typescript-eslint";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import rule from "../../../eslint-plugin/src/rules/require-cancel";
+import * as ts from "typescript";
+import { createProgram } from "../harness";
 import { fixtureDir, typedRuleTester } from "./typedRuleTester";
 
 const ruleTester = typedRuleTester();
@@ -257,6 +259,8 @@ ruleTester.run("require-cancel", rule, {
 // The report also names the leaking return as a node in `data` (the language server turns it into related
 // information): checked through the descriptors a real Linter run hands to `context.report`.
 describe("require-cancel data.leakingReturnNode", () => {
+  // Its own program over an in-memory file (not the RuleTester's shared watch program, whose state depends on
+  // what ran before), with the fixture tsconfig's options.
   function reportsOf(code: string): { data?: Record<string, unknown> }[] {
     const seen: { data?: Record<string, unknown> }[] = [];
     const observed = {
@@ -268,17 +272,22 @@ describe("require-cancel data.leakingReturnNode", () => {
         return rule.create(observedContext);
       },
     };
+    const file = path.join(fixtureDir, "leaking-return.ts");
+    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(fixtureDir, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+    assert.ok(parsed, "the fixture tsconfig parses");
+    const program = createProgram([file], parsed.options, new Map([[file, code]]));
     const linter = new Linter({ cwd: path.resolve(fixtureDir, "../../..") });
     const config = [
       {
         files: ["**/*.ts"],
-        languageOptions: { parser: tseslint.parser as Linter.Parser, parserOptions: { project: "./tsconfig.json", tsconfigRootDir: fixtureDir } },
+        languageOptions: { parser: tseslint.parser as Linter.Parser, parserOptions: { programs: [program], project: false, projectService: false } },
         plugins: { t: { rules: { r: observed } } as never },
         rules: { "t/r": "error" as const },
       },
     ];
-    const messages = linter.verify(code, config, { filename: path.join(fixtureDir, "file.ts") });
+    const messages = linter.verify(code, config, { filename: file });
     assert.deepEqual(messages.filter((m) => m.fatal), []);
+    assert.equal(seen.length, 1, `one report, got ${JSON.stringify(messages.map((m) => m.message))}`);
     return seen;
   }
 
