@@ -6,14 +6,12 @@
 import ts from "typescript";
 import type { ContextTypeMatcher } from "./contextTypes";
 
+/** withCancel, withTimeout, withDeadline and their Cause variants: a cancel scope derived from a parent. */
+const DERIVING_CANCEL_SCOPES = ["withCancel", "withCancelCause", "withTimeout", "withTimeoutCause", "withDeadline", "withDeadlineCause"];
+
 /** Constructors of cancel scopes: their result holds a cancel function that must be called (lostcancel). */
 export const CANCEL_SCOPE_FACTORIES: ReadonlySet<string> = new Set([
-  "withCancel",
-  "withCancelCause",
-  "withTimeout",
-  "withTimeoutCause",
-  "withDeadline",
-  "withDeadlineCause",
+  ...DERIVING_CANCEL_SCOPES,
   "fromSignal",
   "requestContext",
   "withIncomingDeadline",
@@ -52,12 +50,7 @@ export function namesCancelScopeFactory(text: string): boolean {
  * callers treat those two on their own.
  */
 export const DERIVED_FROM_PARENT: ReadonlySet<string> = new Set([
-  "withCancel",
-  "withCancelCause",
-  "withTimeout",
-  "withTimeoutCause",
-  "withDeadline",
-  "withDeadlineCause",
+  ...DERIVING_CANCEL_SCOPES,
   "withValue",
   "withIncomingDeadline",
 ]);
