@@ -6,8 +6,9 @@
 import * as tsParser from "@typescript-eslint/parser";
 import type { Rule } from "eslint";
 import { Linter } from "eslint/universal";
-import type ts from "typescript";
+import ts from "typescript";
 import plugin from "../../eslint-plugin/src/index";
+import type { Range2 } from "./partialLint";
 import { CtxkitSettings, type RuleSetting } from "./shared/settings";
 
 /** A report's extra facts the `Linter` does not keep: captured from the rule's `context.report` descriptor. */
@@ -123,9 +124,34 @@ function observed(id: string, rule: AnyRule): Rule.RuleModule {
         context.report(descriptor);
       };
       const proxy = Object.create(context, { report: { value: report } }) as Rule.RuleContext;
-      return inner.create(proxy);
+      const listeners = inner.create(proxy);
+      return currentPartial ? onlyDirty(listeners, currentPartial.dirty) : listeners;
     },
   };
+}
+
+/** An ESTree node among a listener's arguments (code-path listeners pass it after the path or segment). */
+function nodeArgument(args: unknown[]): { range: [number, number] } | undefined {
+  for (const a of args) {
+    const n = a as { type?: unknown; range?: unknown } | null;
+    if (typeof n === "object" && n !== null && typeof n.type === "string" && Array.isArray(n.range)) return n as { range: [number, number] };
+  }
+  return undefined;
+}
+
+/** A partial lint runs each listener only for nodes that overlap a dirty statement (and for those that hold one). */
+function onlyDirty(listeners: Rule.RuleListener, dirty: readonly Range2[]): Rule.RuleListener {
+  const out: Record<string, (...args: unknown[]) => void> = {};
+  for (const [key, listener] of Object.entries(listeners)) {
+    if (typeof listener !== "function") continue;
+    const fn = listener as (...args: unknown[]) => void;
+    out[key] = (...args: unknown[]) => {
+      const node = nodeArgument(args);
+      if (node && !dirty.some(([s, e]) => node.range[0] < e && node.range[1] > s)) return;
+      fn(...args);
+    };
+  }
+  return out as Rule.RuleListener;
 }
 
 function observedPluginOf(rules: Record<string, AnyRule>): { meta: typeof plugin.meta; rules: Record<string, Rule.RuleModule> } {
@@ -139,12 +165,100 @@ const FILES = ["**/*.ts", "**/*.tsx", "**/*.mts", "**/*.cts", "**/*.js", "**/*.j
 /** The program of the file being linted: the parser wrapper reads it, so one config serves every program. */
 let currentProgram: ts.Program | undefined;
 
+/** During a partial lint (./partialLint.ts): the slice being linted and its dirty statements. */
+let currentPartial: { slice: string; dirty: readonly Range2[] } | undefined;
+
 const programParser: Linter.Parser = {
   meta: { name: "ctxkit-language-server/program-parser" },
   parseForESLint(code: string, options?: Record<string, unknown>) {
+    if (currentPartial && currentProgram && code === currentPartial.slice) return parseSlice(code, options, currentProgram);
     return tsParser.parseForESLint(code, { ...options, programs: currentProgram ? [currentProgram] : null, project: undefined });
   },
 } as Linter.Parser;
+
+/**
+ * Parses a slice (the file's text with bodies blanked, same length) as if it were the program's file: the parser
+ * converts the slice's own syntax tree, and the services then answer for the program's node at the same position.
+ */
+function parseSlice(code: string, options: Record<string, unknown> | undefined, program: ts.Program): ReturnType<typeof tsParser.parseForESLint> {
+  const filename = String(options?.filePath ?? "");
+  const real = program.getSourceFile(filename);
+  if (!real) throw new Error(`partial lint: ${filename} is not in the program`);
+  const kind = /\.[mc]?tsx$/.test(real.fileName) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const slice = ts.createSourceFile(real.fileName, code, { languageVersion: real.languageVersion, impliedNodeFormat: real.impliedNodeFormat }, true, kind);
+  // The parser takes the file from the program: this view of it hands out the slice for that one file.
+  const view = new Proxy(program, {
+    get(target, key, receiver) {
+      if (key === "getSourceFile") {
+        return (f: string) => {
+          const sf = target.getSourceFile(f);
+          return sf === real ? slice : sf;
+        };
+      }
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  const result = tsParser.parseForESLint(code, { ...options, programs: [view], project: undefined });
+  result.services = sliceServices(result.services, program, real, slice);
+  return result;
+}
+
+type Services = ReturnType<typeof tsParser.parseForESLint>["services"];
+
+/** Parser services over `program` for an ESTree converted from `slice`: nodes correspond by position and kind. */
+function sliceServices(services: Services, program: ts.Program, real: ts.SourceFile, slice: ts.SourceFile): Services {
+  const toReal = new Map<ts.Node, ts.Node | undefined>([[slice, real]]);
+  const toSlice = new Map<ts.Node, ts.Node | undefined>([[real, slice]]);
+  const counterpart = (node: ts.Node, map: Map<ts.Node, ts.Node | undefined>): ts.Node | undefined => {
+    if (map.has(node)) return map.get(node);
+    const parent = node.parent ? counterpart(node.parent, map) : undefined;
+    let found: ts.Node | undefined;
+    if (parent) {
+      ts.forEachChild(parent, (child) => {
+        if (child.pos !== node.pos || child.end !== node.end || child.kind !== node.kind) return undefined;
+        found = child;
+        return true;
+      });
+    }
+    map.set(node, found);
+    return found;
+  };
+  const esToTs = services.esTreeNodeToTSNodeMap;
+  const tsToEs = services.tsNodeToESTreeNodeMap;
+  const realOf = (es: Parameters<typeof esToTs.get>[0]): ts.Node => {
+    const own = esToTs.get(es);
+    const node = own && counterpart(own, toReal);
+    if (!node) throw new Error(`partial lint: no program node for ${es.type} at ${es.range[0]}`);
+    return node;
+  };
+  const esTreeNodeToTSNodeMap = { get: realOf, has: (es: Parameters<typeof esToTs.get>[0]) => esToTs.has(es) } as unknown as typeof esToTs;
+  const tsNodeToESTreeNodeMap = {
+    get: (node: ts.Node) => {
+      const own = node.getSourceFile() === real ? counterpart(node, toSlice) : undefined;
+      return own && tsToEs.get(own as never);
+    },
+    has: (node: ts.Node) => {
+      const own = node.getSourceFile() === real ? counterpart(node, toSlice) : undefined;
+      return own !== undefined && tsToEs.has(own as never);
+    },
+  } as unknown as typeof tsToEs;
+  const checker = program.getTypeChecker();
+  const options = program.getCompilerOptions();
+  return {
+    program,
+    emitDecoratorMetadata: options.emitDecoratorMetadata ?? false,
+    experimentalDecorators: options.experimentalDecorators ?? false,
+    isolatedDeclarations: options.isolatedDeclarations ?? false,
+    esTreeNodeToTSNodeMap,
+    tsNodeToESTreeNodeMap,
+    getContextualType: (node) => checker.getContextualType(realOf(node) as ts.Expression),
+    getResolvedSignature: (node) => checker.getResolvedSignature(realOf(node) as ts.CallLikeExpression),
+    getSymbolAtLocation: (node) => checker.getSymbolAtLocation(realOf(node)),
+    getTypeAtLocation: (node) => checker.getTypeAtLocation(realOf(node)),
+    getTypeFromTypeNode: (node) => checker.getTypeFromTypeNode(realOf(node) as ts.TypeNode),
+    getTypeOfSymbolAtLocation: (symbol, node) => checker.getTypeOfSymbolAtLocation(symbol, realOf(node)),
+  } as Services;
+}
 
 /** The rule entries the settings ask for, plus one sentence per setting that could not be used. */
 export function rulesFromSettings(settings: CtxkitSettings): { rules: Linter.RulesRecord; problems: string[] } {
@@ -213,18 +327,23 @@ export class LintEngine {
     return Object.values(this.rules).some((r) => r !== "off" && r !== 0 && !(Array.isArray(r) && (r[0] === "off" || r[0] === 0)));
   }
 
-  /** Lints `text`, which must be the text of `fileName` in `program`. Never throws. */
-  lint(program: ts.Program, fileName: string, text: string): LintOutcome {
+  /**
+   * Lints `text`, which must be the text of `fileName` in `program`. Never throws. With `partial`, lints the slice
+   * instead and runs the rules only on its dirty statements (./partialLint.ts); problems elsewhere are not reported.
+   */
+  lint(program: ts.Program, fileName: string, text: string, partial?: { slice: string; dirty: readonly Range2[] }): LintOutcome {
     const sink: ReportRecord[] = [];
     currentProgram = program;
+    currentPartial = partial;
     reportSink = sink;
     let messages: Linter.LintMessage[];
     try {
-      messages = this.linter.verify(text, this.config, { filename: fileName });
+      messages = this.linter.verify(partial ? partial.slice : text, this.config, { filename: fileName });
     } catch (e) {
       return { problems: [], failure: e instanceof Error ? e.message : String(e) };
     } finally {
       currentProgram = undefined;
+      currentPartial = undefined;
       reportSink = undefined;
     }
     const problems: LintProblem[] = [];

@@ -49,7 +49,8 @@ import { defaultCodeActionProviders } from "./codeActions";
 import type { ActionData, CodeActionProvider, LintedFile, WorkspaceView } from "./codeActions/types";
 import { rangesOverlap, SOURCE, toDiagnostic } from "./diagnostics";
 import { OpenDocuments, pathToUri, uriToPath } from "./documents";
-import { LintEngine, rulesFromSettings } from "./lint";
+import { LintEngine, rulesFromSettings, type LintOutcome } from "./lint";
+import { mergePartial, planPartialLint, type LintBasis } from "./partialLint";
 import { ImportGraph, isLintable, ProjectService, type Project } from "./projects";
 import { CtxkitSettings } from "./shared/settings";
 import { workspaceProjects } from "./threadCtx/workspaceProjects";
@@ -62,6 +63,8 @@ export interface ServerOptions {
   pushDelayMs?: number;
   /** Force the push model even when the client could pull (tests). */
   forcePush?: boolean;
+  /** Re-lint only the statements an edit can change, where that is safe (./partialLint.ts). Default true. */
+  partialLint?: boolean;
 }
 
 interface CacheEntry extends LintedFile {
@@ -77,13 +80,15 @@ export interface ServerStats {
   cacheHits: number;
   cancelled: number;
   pushes: number;
+  /** Lints that re-ran the rules only on the statements an edit could change (./partialLint.ts). */
+  partialLints: number;
 }
 
 export const SERVER_NAME = "ctxkit-language-server";
 export const SERVER_VERSION = "0.1.0";
 
 export class CtxkitServer {
-  readonly stats: ServerStats = { lints: 0, cacheHits: 0, cancelled: 0, pushes: 0 };
+  readonly stats: ServerStats = { lints: 0, cacheHits: 0, cancelled: 0, pushes: 0, partialLints: 0 };
   private features = ClientFeatures.from(undefined);
   private readonly docs = new OpenDocuments();
   private projects: ProjectService | undefined;
@@ -93,9 +98,12 @@ export class CtxkitServer {
   private generation = 0;
   private resultCounter = 0;
   private readonly cache = new Map<string, CacheEntry>();
+  /** Per open file, what its last lint saw: the next edit may re-lint only what it changed. */
+  private readonly bases = new Map<string, LintBasis>();
   private readonly providers: CodeActionProvider[];
   private readonly pushDelayMs: number;
   private readonly forcePush: boolean;
+  private readonly partialLint: boolean;
   private pushQueue = new Set<string>();
   private pushTimer: NodeJS.Timeout | undefined;
   private pushRun: { cancel(): void } | undefined;
@@ -111,6 +119,7 @@ export class CtxkitServer {
     this.providers = options.codeActionProviders ?? defaultCodeActionProviders();
     this.pushDelayMs = options.pushDelayMs ?? 20;
     this.forcePush = options.forcePush ?? false;
+    this.partialLint = options.partialLint ?? true;
     this.engine = new LintEngine(rulesFromSettings(this.settings).rules);
   }
 
@@ -171,6 +180,7 @@ export class CtxkitServer {
     this.pushRun?.cancel();
     this.projects?.dispose();
     this.cache.clear();
+    this.bases.clear();
   }
 
   // ---------------------------------------------------------------------------------------------- settings
@@ -242,6 +252,7 @@ export class CtxkitServer {
     const closed = this.docs.close(fileName);
     if (!closed) return;
     this.cache.delete(fileName);
+    this.bases.delete(fileName);
     this.pushQueue.delete(fileName);
     if (!this.pullMode) this.client.publishDiagnostics({ uri: closed.uri, diagnostics: [] });
     this.fileChanged(fileName);
@@ -360,17 +371,53 @@ export class CtxkitServer {
       return this.store({ ...base, problems: [], diagnostics: [], dependencies: new Set() });
     }
     checkCancelled(ctx);
-    const outcome = this.engine.lint(program, fileName, open.doc.getText());
+    const { outcome, mode } = this.lintProgramFile(program, fileName, open.doc.getText());
     this.stats.lints++;
     if (outcome.failure) this.client.log("warning", `ctxkit could not lint ${fileName}: ${outcome.failure}`);
     const diagnostics = outcome.problems.map((p, i) => toDiagnostic(p, i, open.uri, version, fileName));
     const dependencies = this.graph.dependencies(program, fileName);
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     if (this.settings.trace.server === "verbose") {
-      this.client.log("log", `linted ${fileName} (v${version}) in ${durationMs} ms: ${diagnostics.length} problem(s)`);
+      this.client.log("log", `linted ${fileName} (v${version}, ${mode}) in ${durationMs} ms: ${diagnostics.length} problem(s)`);
     }
     this.sendStatus({ uri: open.uri, at: new Date().toISOString(), durationMs, diagnostics: diagnostics.length });
     return this.store({ ...base, problems: outcome.problems, diagnostics, dependencies });
+  }
+
+  /**
+   * Lints one file of `program`: only the statements the last edit could change when that is safe (./partialLint.ts),
+   * else the whole file. `mode` says which, and why not partial, for the verbose trace.
+   */
+  private lintProgramFile(program: ts.Program, fileName: string, text: string): { outcome: LintOutcome; mode: string } {
+    const basis = this.partialLint ? this.bases.get(fileName) : undefined;
+    const sourceFile = program.getSourceFile(fileName);
+    let outcome: LintOutcome | undefined;
+    let mode = "full";
+    if (basis && sourceFile && sourceFile.text === text) {
+      const plan = planPartialLint(basis, program, fileName, this.generation);
+      if (plan === "unchanged") {
+        outcome = basis.outcome;
+        mode = "unchanged text";
+      } else if ("slice" in plan) {
+        const merged = mergePartial(basis, plan, sourceFile, this.engine.lint(program, fileName, text, plan));
+        if ("problems" in merged) {
+          outcome = merged;
+          this.stats.partialLints++;
+          mode = `partial: ${plan.dirty.length} statement(s)`;
+        } else {
+          mode = `full: ${merged.reason}`;
+        }
+      } else {
+        mode = `full: ${plan.reason}`;
+      }
+    }
+    outcome ??= this.engine.lint(program, fileName, text);
+    if (sourceFile && sourceFile.text === text && outcome.failure === undefined) {
+      this.bases.set(fileName, { sourceFile, programFiles: program.getSourceFiles(), generation: this.generation, outcome });
+    } else {
+      this.bases.delete(fileName);
+    }
+    return { outcome, mode };
   }
 
   private store(entry: Omit<CacheEntry, "resultId">): CacheEntry {

@@ -1,0 +1,403 @@
+/**
+ * Re-linting only what an edit can have changed.
+ *
+ * A full lint of a large file costs the typescript-estree conversion of the whole file plus every rule over every
+ * node, although a typical edit touches one function body. When the only change since the last lint of a file is
+ * inside the body of one *type-stable* function (one whose type cannot depend on its body: an explicit return type,
+ * a constructor, a setter), the types of everything outside that body are unchanged, and so are the rules' results
+ * there — except for statements that look into that body (rules read callee bodies: is an async helper CPU-only,
+ * does a callee read its options' signal). This module
+ *
+ * 1. decides whether an edit qualifies ({@link planPartialLint}) and which top-level statements are *dirty*: the
+ *    one holding the change, and every statement that names something a dirty statement declares (transitively);
+ * 2. builds a *slice* of the new text, of exactly the same length, in which the bodies of every function outside the
+ *    dirty statements are blanked (spaces; line breaks kept), so the parse is small and every offset, line and column
+ *    is the real one — the module skeleton (imports, declarations, signatures) stays, so scopes resolve as before;
+ * 3. merges the problems the rules report inside the dirty statements with the previous lint's problems outside
+ *    them, shifted past the edit ({@link mergePartial}).
+ *
+ * The rules run unchanged: lint.ts parses the slice, points the parser services at the real program's nodes (same
+ * positions, same kinds) and runs each rule's listeners only for nodes that overlap the dirty statements.
+ * Anything unexpected means "not eligible", and the caller lints the whole file.
+ */
+import ts from "typescript";
+import type { Linter } from "eslint";
+import type { LintOutcome, LintProblem, RelatedNode } from "./lint";
+
+/** What the last lint of a file saw: the input of the next partial lint. */
+export interface LintBasis {
+  /** The program's source file of the linted text (its text is the text that was linted). */
+  sourceFile: ts.SourceFile;
+  /** Every source file of the program the lint ran on, to tell that nothing else changed since. */
+  programFiles: readonly ts.SourceFile[];
+  /** The settings generation the lint ran with. */
+  generation: number;
+  outcome: LintOutcome;
+}
+
+export type Range2 = readonly [start: number, end: number];
+
+export interface PartialPlan {
+  /** The new text with every function body outside {@link dirty} blanked; same length as the new text. */
+  slice: string;
+  /** The dirty top-level statements of the new text, `[start, end)` offsets, sorted. */
+  dirty: Range2[];
+  /** The edit: `[start, oldEnd)` of the old text became `[start, newEnd)` of the new one. */
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+  /** Offset and line shift of everything after the edit. */
+  delta: number;
+  lineDelta: number;
+  /** The old text's statement that held the edit, as old offsets (cached problems inside it are dropped). */
+  oldDirty: Range2[];
+  /** 1-based first line (old text) of the changed statement. */
+  changedFromLine: number;
+  /** 1-based line (old text) after which cached positions are shifted by {@link lineDelta}. */
+  shiftAfterLine: number;
+}
+
+/** Why a partial lint was not possible (for the trace log and the tests). */
+export interface NoPlan {
+  reason: string;
+}
+
+/** Dirty statements covering more than this share of the file are not worth slicing. */
+const MAX_DIRTY_SHARE = 0.5;
+
+/**
+ * Directive comments that change how other code is linted; a blanked region must not hide one. A line directive
+ * (`eslint-disable-line`, `eslint-disable-next-line`) only acts on its own lines, which a blanked body keeps to itself.
+ */
+const DIRECTIVE = /eslint(?!-disable-(?:next-)?line\b)|\bglobals?\s|\bexported\s/;
+
+function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node)
+  );
+}
+
+/** A function whose type, and so every type outside it, cannot depend on its body. */
+function isTypeStable(fn: ts.FunctionLikeDeclaration): boolean {
+  if (ts.isConstructorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) return true;
+  return fn.type !== undefined;
+}
+
+/**
+ * A top-level statement whose code runs only when something calls into it: declarations, and variables initialised
+ * with functions. Top-level code elsewhere (an `if`, a call, `const x = f()`) is linted as part of the module's own
+ * code path, which a slice would cut, so an edit there (or a dirty statement of that kind) takes the full lint.
+ */
+function isDeclarationStatement(statement: ts.Statement): boolean {
+  if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) return true;
+  if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) return true;
+  if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) return true;
+  if (ts.isVariableStatement(statement)) {
+    return statement.declarationList.declarations.every((d) => d.initializer === undefined || isFunctionLike(unwrap(d.initializer)));
+  }
+  return false;
+}
+
+function unwrap(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  return e;
+}
+
+/** The names a statement makes visible to others: its declared names and the names of its member functions. */
+function namesOf(statement: ts.Statement): string[] {
+  const names: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isEnumDeclaration(node)) && node.name) names.push(node.name.text);
+    else if (ts.isVariableDeclaration(node) || ts.isBindingElement(node)) {
+      if (ts.isIdentifier(node.name)) names.push(node.name.text);
+    } else if (
+      (ts.isMethodDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isPropertyAssignment(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) &&
+      (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name) || ts.isStringLiteral(node.name))
+    ) {
+      names.push(ts.isPrivateIdentifier(node.name) ? node.name.text.slice(1) : node.name.text);
+    }
+    // Names inside function bodies are local to them; a skeleton walk is enough.
+    if (isFunctionLike(node)) {
+      for (const p of node.parameters) visit(p);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(statement);
+  return names.filter((n) => n.length > 0);
+}
+
+/** The outermost function in `statement` whose block body strictly contains `[start, end)`. */
+function outermostFunctionAround(statement: ts.Statement, start: number, end: number, sf: ts.SourceFile): ts.FunctionLikeDeclaration | undefined {
+  let found: ts.FunctionLikeDeclaration | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found || node.getStart(sf) > start || node.end < end) return;
+    if (isFunctionLike(node) && node.body) {
+      const body = node.body;
+      if (ts.isBlock(body) && body.getStart(sf) < start && end < body.end) found = node;
+      return; // the outermost function is the one that decides; do not look inside
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(statement);
+  return found;
+}
+
+function isLineBreak(code: number): boolean {
+  return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
+}
+
+/** Index of the statement containing `offset` (statements sorted by position), or -1. */
+function statementAt(statements: readonly ts.Statement[], offset: number): number {
+  let lo = 0;
+  let hi = statements.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = statements[mid]!;
+    if (offset < s.pos) hi = mid - 1;
+    else if (offset >= s.end) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/**
+ * Whether the edit from `basis` to `program`'s current `fileName` can be linted partially, and how.
+ * `program` must be the project's program at the new text.
+ */
+export function planPartialLint(basis: LintBasis, program: ts.Program, fileName: string, generation: number): PartialPlan | NoPlan | "unchanged" {
+  if (basis.generation !== generation) return { reason: "the settings changed" };
+  if (basis.outcome.failure !== undefined) return { reason: "the last lint failed" };
+  if (!/\.[mc]?tsx?$/.test(fileName) || /\.d\.[mc]?ts$/.test(fileName)) return { reason: "not a TypeScript source file" };
+  const sf = program.getSourceFile(fileName);
+  if (!sf) return { reason: "the file is not in the program" };
+  const files = program.getSourceFiles();
+  if (files.length !== basis.programFiles.length) return { reason: "the program's files changed" };
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
+    if (f !== basis.programFiles[i] && f.fileName !== sf.fileName) return { reason: `another file changed (${f.fileName})` };
+  }
+  if (program.getSyntacticDiagnostics(sf).length > 0) return { reason: "the file does not parse" };
+  const oldSf = basis.sourceFile;
+  const oldText = oldSf.text;
+  const text = sf.text;
+  if (oldText === text) return "unchanged"; // a new version with the same text (an undo, a save): the last result holds
+
+  // The edit: common prefix and suffix.
+  let start = 0;
+  const minLength = Math.min(oldText.length, text.length);
+  while (start < minLength && oldText.charCodeAt(start) === text.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (suffix < minLength - start && oldText.charCodeAt(oldText.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const oldEnd = oldText.length - suffix;
+  const newEnd = text.length - suffix;
+  const delta = newEnd - oldEnd;
+
+  // The same top-level statements, shifted past the edit.
+  const statements = sf.statements;
+  const oldStatements = oldSf.statements;
+  if (statements.length !== oldStatements.length) return { reason: "the top-level statements changed" };
+  const index = statementAt(statements, start);
+  if (index < 0) return { reason: "the edit is outside every statement" };
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i]!;
+    const o = oldStatements[i]!;
+    const shiftStart = i > index ? delta : 0;
+    const shiftEnd = i >= index ? delta : 0;
+    if (s.kind !== o.kind || s.pos !== o.pos + shiftStart || s.end !== o.end + shiftEnd) return { reason: "the top-level statements changed" };
+  }
+  const changed = statements[index]!;
+  if (!isDeclarationStatement(changed)) return { reason: "the edit is in top-level code" };
+  const fn = outermostFunctionAround(changed, start, Math.max(newEnd, start), sf);
+  if (!fn) return { reason: "the edit is not inside a function body" };
+  if (!isTypeStable(fn)) return { reason: "the edited function's type depends on its body (no return type)" };
+  // The same function around the edit in the old text: same body start, body end shifted.
+  const oldFn = outermostFunctionAround(oldStatements[index]!, start, Math.max(oldEnd, start), oldSf);
+  if (!oldFn?.body || !fn.body || oldFn.body.getStart(oldSf) !== fn.body.getStart(sf) || oldFn.body.end + delta !== fn.body.end) {
+    return { reason: "the edited function's body boundaries changed" };
+  }
+
+  // Dirty statements: the changed one, and (transitively) every statement naming what a dirty one declares.
+  const dirty = new Set<number>([index]);
+  let frontier = [index];
+  while (frontier.length > 0) {
+    const names = new Set<string>();
+    for (const i of frontier) for (const n of namesOf(statements[i]!)) names.add(n);
+    if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) names.add(fn.name.text.replace(/^#/, ""));
+    frontier = [];
+    if (names.size === 0) break;
+    const pattern = new RegExp(`(?<![\\w$])(?:${[...names].map(escapeRegExp).join("|")})(?![\\w$])`, "g");
+    for (const match of text.matchAll(pattern)) {
+      const i = statementAt(statements, match.index);
+      if (i >= 0 && !dirty.has(i)) {
+        dirty.add(i);
+        frontier.push(i);
+      }
+    }
+  }
+  // A fix elsewhere that spans the edit (ESLint merges an import insertion and the edit at the site into one range,
+  // with the text between copied in) must be computed again: its statement is linted again too.
+  for (const p of basis.outcome.problems) {
+    const fixes = [p.message.fix, ...(p.message.suggestions ?? []).map((x) => x.fix)];
+    if (!fixes.some((f) => f && f.range[0] < oldEnd && f.range[1] > start)) continue;
+    const i = statementAt(oldStatements, offsetOf(oldSf, p.message.line, p.message.column));
+    if (i < 0) return { reason: "a fix that spans the edit belongs to no statement" };
+    dirty.add(i);
+  }
+  const dirtyIndexes = [...dirty].sort((a, b) => a - b);
+  let dirtyLength = 0;
+  for (const i of dirtyIndexes) {
+    const s = statements[i]!;
+    if (!isDeclarationStatement(s)) return { reason: "a statement that depends on the edit is top-level code" };
+    dirtyLength += s.end - s.pos;
+  }
+  if (dirtyLength > text.length * MAX_DIRTY_SHARE) return { reason: "the edit affects most of the file" };
+
+  // Kept statements: what the dirty ones (transitively) name keeps its bodies, because rules follow a callee to its
+  // declaration and read its body (the listeners still run only for the dirty statements).
+  const declaredBy = new Map<string, number[]>();
+  for (let i = 0; i < statements.length; i++) {
+    for (const n of namesOf(statements[i]!)) {
+      const list = declaredBy.get(n);
+      if (list) list.push(i);
+      else declaredBy.set(n, [i]);
+    }
+  }
+  const kept = new Set<number>(dirty);
+  const queue = [...dirty];
+  while (queue.length > 0) {
+    const s = statements[queue.pop()!]!;
+    for (const match of text.slice(s.pos, s.end).matchAll(/[A-Za-z_$][\w$]*/g)) {
+      for (const k of declaredBy.get(match[0]) ?? []) {
+        if (!kept.has(k)) {
+          kept.add(k);
+          queue.push(k);
+        }
+      }
+    }
+  }
+
+  // Positions after the changed statement are shifted by whole lines: no other statement may share its last line.
+  const changedEndLine = sf.getLineAndCharacterOfPosition(changed.end).line;
+  const next = statements[index + 1];
+  if (next && sf.getLineAndCharacterOfPosition(next.getStart(sf)).line === changedEndLine) {
+    return { reason: "another statement starts on the edited statement's last line" };
+  }
+  const oldChanged = oldStatements[index]!;
+  const lineDelta = changedEndLine - oldSf.getLineAndCharacterOfPosition(oldChanged.end).line;
+
+  // The slice: blank every function body outside the dirty statements.
+  const chars: string[] = [];
+  let copied = 0;
+  let directive = false;
+  const blank = (from: number, to: number, keepEnds: boolean): void => {
+    const inner = keepEnds ? [from + 1, to - 1] : [from, to];
+    if (inner[1]! - inner[0]! < 2) return;
+    const region = text.slice(inner[0], inner[1]);
+    if (DIRECTIVE.test(region)) directive = true;
+    chars.push(text.slice(copied, inner[0]));
+    let out = "";
+    for (let i = 0; i < region.length; i++) out += isLineBreak(region.charCodeAt(i)) ? region[i] : " ";
+    if (!keepEnds) out = "[" + out.slice(1, -1) + "]"; // an expression body: an empty array of the same extent
+    chars.push(out);
+    copied = inner[1]!;
+  };
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLike(node) && node.body) {
+      const body = node.body;
+      if (ts.isBlock(body)) blank(body.getStart(sf), body.end, true);
+      else blank(body.getStart(sf), body.end, false);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (let i = 0; i < statements.length; i++) if (!kept.has(i)) visit(statements[i]!);
+  if (directive) return { reason: "a directive comment is in a function body the slice would leave out" };
+  chars.push(text.slice(copied));
+  const slice = chars.join("");
+  if (slice.length !== text.length) return { reason: "internal: the slice does not keep the text's length" };
+
+  return {
+    slice,
+    dirty: dirtyIndexes.map((i) => [statements[i]!.pos, statements[i]!.end] as const),
+    oldDirty: dirtyIndexes.map((i) => [oldStatements[i]!.pos, oldStatements[i]!.end] as const),
+    start,
+    oldEnd,
+    newEnd,
+    delta,
+    lineDelta,
+    shiftAfterLine: oldSf.getLineAndCharacterOfPosition(oldChanged.end).line + 1,
+    changedFromLine: oldSf.getLineAndCharacterOfPosition(oldChanged.getStart(oldSf)).line + 1,
+  };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function inRanges(offset: number, ranges: readonly Range2[]): boolean {
+  return ranges.some(([s, e]) => offset >= s && offset < e);
+}
+
+function offsetOf(sf: ts.SourceFile, line: number, column: number): number {
+  const starts = sf.getLineStarts();
+  const l = Math.min(Math.max(line - 1, 0), starts.length - 1);
+  return starts[l]! + Math.max(column - 1, 0);
+}
+
+/**
+ * The whole file's problems: the partial lint's inside the dirty statements, the basis's outside them (shifted past
+ * the edit). A reason instead when a cached problem cannot be carried over exactly (the caller lints the whole file).
+ */
+export function mergePartial(basis: LintBasis, plan: PartialPlan, sf: ts.SourceFile, partial: LintOutcome): LintOutcome | NoPlan {
+  if (partial.failure !== undefined) return { reason: `the partial lint failed (${partial.failure})` };
+  const problems: LintProblem[] = [];
+  for (const p of partial.problems) {
+    if (inRanges(offsetOf(sf, p.message.line, p.message.column), plan.dirty)) problems.push(p);
+  }
+  const { shiftAfterLine, lineDelta, delta, oldEnd } = plan;
+  const shiftLine = (line: number): number => (line > shiftAfterLine ? line + lineDelta : line);
+  const shiftOffset = (offset: number): number => (offset >= oldEnd ? offset + delta : offset);
+  const shiftFix = (fix: Linter.LintMessage["fix"]): Linter.LintMessage["fix"] | false => {
+    if (!fix) return fix;
+    const [s, e] = fix.range;
+    if (s < oldEnd && e > plan.start) return false; // the fix touches the edited text
+    return { ...fix, range: [shiftOffset(s), shiftOffset(e)] };
+  };
+  for (const p of basis.outcome.problems) {
+    const m = p.message;
+    const at = offsetOf(basis.sourceFile, m.line, m.column);
+    if (inRanges(at, plan.oldDirty)) continue;
+    if (m.line === shiftAfterLine || m.endLine === shiftAfterLine) return { reason: `a problem outside the edit shares its last line (${m.line})` };
+    const fix = shiftFix(m.fix);
+    if (fix === false) return { reason: `a fix outside the edit overlaps it (line ${m.line})` };
+    const suggestions = m.suggestions?.map((s) => ({ ...s, fix: shiftFix(s.fix) }));
+    if (suggestions?.some((s) => s.fix === false)) return { reason: `a suggestion outside the edit overlaps it (line ${m.line})` };
+    const message: Linter.LintMessage = { ...m, line: shiftLine(m.line) };
+    if (m.endLine !== undefined) message.endLine = shiftLine(m.endLine);
+    if (fix) message.fix = fix;
+    if (suggestions) message.suggestions = suggestions as Linter.LintSuggestion[];
+    const related: RelatedNode[] = [];
+    for (const r of p.related) {
+      if (r.fileName !== undefined && r.fileName !== basis.sourceFile.fileName) {
+        related.push(r);
+        continue;
+      }
+      // Into the edited statement: its lines moved in a way a line shift cannot follow.
+      if (r.loc.end.line >= plan.changedFromLine && r.loc.start.line <= shiftAfterLine) return { reason: `a problem outside the edit points into it (line ${m.line})` };
+      related.push({
+        ...r,
+        loc: { start: { ...r.loc.start, line: shiftLine(r.loc.start.line) }, end: { ...r.loc.end, line: shiftLine(r.loc.end.line) } },
+      });
+    }
+    problems.push({ message, related });
+  }
+  problems.sort((a, b) => a.message.line - b.message.line || a.message.column - b.message.column);
+  return { problems };
+}

@@ -1,0 +1,271 @@
+/**
+ * Partial re-lint (server/src/partialLint.ts): after an edit inside a type-stable function body, the server re-runs
+ * the rules only on the statements the edit can change. Its diagnostics must be exactly those of a full lint: a
+ * second server with `partialLint: false` over the same workspace gets the same edits, and after every edit the two
+ * answers are compared. The edits are random (seeded, so a failure names its seed) and cover what changes
+ * diagnostics: dropped contexts, unbounded awaits, discarded cancels, a CPU-only helper that starts doing I/O (its
+ * callers' results change), broken syntax, deletions, line-count changes, non-ASCII text.
+ */
+import { strict as assert } from "node:assert";
+import ts from "typescript";
+import { DocumentDiagnosticReportKind, type Diagnostic, type FullDocumentDiagnosticReport } from "vscode-languageserver";
+import { CtxkitServer, harness, MemoryClient, PULL_CAPS, type Harness } from "./memoryClient";
+
+const DEP = `import { sleep, type Context } from "ctxkit";
+export async function fetchThing(ctx: Context, n: number): Promise<number> {
+  await sleep(ctx, 1);
+  return n;
+}
+export async function slow(n: number): Promise<number> {
+  return n;
+}
+export async function load(url: string, init?: { signal?: AbortSignal }): Promise<string> {
+  const response = await fetch(url, init);
+  return response.text();
+}
+`;
+
+const BIG = `import { background, sleep, todo, withCancel, withTimeout, type Context } from "ctxkit";
+import { fetchThing, load, slow } from "./dep.js";
+
+/** CPU-only: its callers' awaits on it are bounded until its body does I/O. */
+async function cpu(n: number): Promise<number> {
+  const doubled = n * 2;
+  return doubled;
+}
+
+export async function first(ctx: Context, input: number): Promise<number> {
+  using scope = withTimeout(ctx, 50);
+  const value = await fetchThing(scope.ctx, input);
+  const more = await cpu(value);
+  return value + more;
+}
+
+export async function second(ctx: Context, input: number): Promise<number> {
+  const [child, cancel] = withCancel(ctx);
+  try {
+    return await fetchThing(child, input);
+  } finally {
+    cancel();
+  }
+}
+
+export function unannotated(ctx: Context, input: number) {
+  const value = input + 1;
+  void ctx;
+  return value;
+}
+
+export const arrow = async (signal: AbortSignal, url: string): Promise<string> => {
+  const text = await load(url, { signal });
+  return text;
+};
+
+export class Service {
+  constructor(private readonly base: number) {
+    const start = base;
+    void start;
+  }
+
+  async run(ctx: Context, n: number): Promise<number> {
+    const value = await fetchThing(ctx, n + this.base);
+    return value;
+  }
+
+  async helper(n: number): Promise<number> {
+    const value = n;
+    return value;
+  }
+}
+
+export const handlers = {
+  async one(ctx: Context, n: number): Promise<number> {
+    const value = await fetchThing(ctx, n);
+    return value;
+  },
+};
+
+export async function third(signal: AbortSignal, url: string): Promise<string> {
+  const body = await load(url, { signal });
+  const n = await cpu(body.length);
+  return body + String(n);
+}
+
+export async function fourth(ctx: Context): Promise<void> {
+  await sleep(ctx, 1);
+  const unused = background();
+  void unused;
+}
+`;
+
+/** Lines that go into a body: each changes what some rule reports (or breaks the syntax). */
+const SNIPPETS = [
+  "  await slow(1);",
+  "  await fetchThing(todo(), 1);",
+  "  await fetchThing(background(), 2);",
+  "  withCancel(ctx);",
+  "  const [c2, cancel2] = withCancel(ctx); void c2; void cancel2;",
+  "  await sleep(ctx, 1);",
+  "  await new Promise((r) => setTimeout(r, 1));",
+  "  await load(\"u\");",
+  "  await cpu(3);",
+  "  await this.helper(1);",
+  "  const s = \"héllo – ✓ 𝄞\"; void s;",
+  "  if (n > 1) { await slow(2); }",
+  "  for (const x of [1, 2]) { await fetchThing(todo(), x); }",
+  "",
+  "  // eslint-disable-next-line ctxkit/no-unbounded-await",
+];
+
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** The 0-based lines strictly inside function bodies of `text` (where an edit may land). */
+function bodyLines(text: string): number[] {
+  const sf = ts.createSourceFile("big.ts", text, ts.ScriptTarget.Latest, true);
+  const lines = new Set<number>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) && "body" in node && node.body && ts.isBlock(node.body)) {
+      const open = sf.getLineAndCharacterOfPosition(node.body.getStart(sf)).line;
+      const close = sf.getLineAndCharacterOfPosition(node.body.end).line;
+      for (let l = open + 1; l < close; l++) lines.add(l);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return [...lines];
+}
+
+/** Text that does not parse; the edit after it takes it out again. */
+const BROKEN = ["  )(", "  const = ;", "  if (n > 1) {"];
+
+function mutate(text: string, random: () => number): string {
+  const lines = text.split("\n");
+  const candidates = bodyLines(text);
+  if (candidates.length === 0) return text;
+  const at = candidates[Math.floor(random() * candidates.length)]!;
+  const choice = random();
+  const balanced = (l: string): boolean => !/[{}]/.test(l) && l.split("(").length === l.split(")").length;
+  if (choice < 0.25 && lines.length > 10 && balanced(lines[at]!)) lines.splice(at, 1);
+  else if (choice < 0.35) lines[at] = lines[at]!.replace(/\d+/, (d) => String(Number(d) + 1));
+  else if (choice < 0.4) lines.splice(at, 0, BROKEN[Math.floor(random() * BROKEN.length)]!);
+  else lines.splice(at, 0, SNIPPETS[Math.floor(random() * SNIPPETS.length)]!);
+  return lines.join("\n");
+}
+
+async function diagnostics(h: { server: CtxkitServer; uri: string }): Promise<Diagnostic[]> {
+  const report = (await h.server.documentDiagnostic({ textDocument: { uri: h.uri } })) as FullDocumentDiagnosticReport;
+  assert.equal(report.kind, DocumentDiagnosticReportKind.Full);
+  return report.items;
+}
+
+describe("partial re-lint", function () {
+  this.timeout(300000);
+  let h: Harness | undefined;
+  let full: CtxkitServer | undefined;
+  afterEach(() => {
+    full?.shutdown();
+    h?.dispose();
+    h = undefined;
+    full = undefined;
+  });
+
+  /** A partial-lint server (the harness) and a full-lint one over the same workspace, both with big.ts open. */
+  async function servers(): Promise<{ fullServer: CtxkitServer; edit(text: string): Promise<[Diagnostic[], Diagnostic[]]> }> {
+    h = await harness({ "src/dep.ts": DEP, "src/big.ts": BIG }, PULL_CAPS);
+    const fullServer = new CtxkitServer(new MemoryClient(), { pushDelayMs: 0, partialLint: false });
+    full = fullServer;
+    fullServer.initialize({ processId: null, rootUri: h.ws.uri(""), capabilities: PULL_CAPS, workspaceFolders: [{ uri: h.ws.uri(""), name: "ws" }] });
+    await fullServer.initialized();
+    const uri = h.ws.uri("src/big.ts");
+    let version = 1;
+    h.server.didOpen({ textDocument: { uri, languageId: "typescript", version, text: BIG } });
+    fullServer.didOpen({ textDocument: { uri, languageId: "typescript", version, text: BIG } });
+    const pair = async (): Promise<[Diagnostic[], Diagnostic[]]> => [await diagnostics({ server: h!.server, uri }), await diagnostics({ server: fullServer, uri })];
+    await pair();
+    return {
+      fullServer,
+      async edit(text) {
+        version++;
+        for (const server of [h!.server, fullServer]) server.didChange({ textDocument: { uri, version }, contentChanges: [{ text }] });
+        return pair();
+      },
+    };
+  }
+
+  for (const seed of [1, 2, 3]) {
+    it(`gives exactly the full lint's diagnostics over 60 random body edits (seed ${seed})`, async () => {
+      const { edit } = await servers();
+      const random = lcg(seed);
+      let text = BIG;
+      let differing = 0;
+      let withProblems = 0;
+      let beforeBroken: string | undefined;
+      for (let step = 0; step < 60; step++) {
+        if (beforeBroken !== undefined) {
+          text = beforeBroken;
+          beforeBroken = undefined;
+        } else {
+          const next = mutate(text, random);
+          if (BROKEN.some((b) => next.split("\n").includes(b))) beforeBroken = text;
+          text = next;
+        }
+        const [partial, reference] = await edit(text);
+        if (reference.length > 0) withProblems++;
+        assert.deepEqual(partial, reference, `seed ${seed}, step ${step}: partial and full lint differ on\n${text}`);
+        differing += partial.length;
+      }
+      // The comparison means something only if the partial path ran and there were problems to get right.
+      assert.ok(h!.server.stats.partialLints >= 15, `only ${h!.server.stats.partialLints} of 60 edits were linted partially`);
+      assert.ok(withProblems >= 30 && differing > 0, `the edits produced problems in only ${withProblems} steps`);
+    });
+  }
+
+  it("re-lints the callers of an edited function: a CPU-only helper that starts doing I/O", async () => {
+    const { edit } = await servers();
+    const before = h!.server.stats.partialLints;
+    const [partial, reference] = await edit(BIG.replace("  const doubled = n * 2;", "  await new Promise((r) => setTimeout(r, 1000));\n  const doubled = n * 2;"));
+    assert.equal(h!.server.stats.partialLints, before + 1, "the edit is inside an annotated body");
+    assert.deepEqual(partial, reference);
+    const lineOf = (needle: string): number => BIG.split("\n").findIndex((l) => l.includes(needle)) + 1; // +1: the inserted line
+    const lines = partial.filter((d) => d.code === "ctxkit/no-unbounded-await").map((d) => d.range.start.line);
+    assert.ok(lines.includes(lineOf("const more = await cpu(value);")), `first()'s await on cpu() is now unbounded: ${JSON.stringify(lines)}`);
+  });
+
+  it("lints the whole file when the edit can change types or other files changed", async () => {
+    const { edit } = await servers();
+    const count = (): number => h!.server.stats.partialLints;
+    let n = count();
+    // A signature (outside every body).
+    await edit(BIG.replace("export async function second(ctx: Context, input: number)", "export async function second(ctx: Context, input: string)"));
+    assert.equal(count(), n, "a signature edit is linted in full");
+    // A body whose function has no return type: its type depends on the body.
+    const [partial, reference] = await edit(BIG.replace("  const value = input + 1;", "  const value = String(input);"));
+    assert.equal(count(), n, "an unannotated function is linted in full");
+    assert.deepEqual(partial, reference);
+    // A directive comment in a body the slice would blank.
+    // A block directive acts on the rest of the file; a line directive only on its own lines, which blanking keeps.
+    const disabled = BIG.replace("  const more = await cpu(value);", "  /* eslint-disable ctxkit/no-unbounded-await */\n  const more = await cpu(value);");
+    await edit(disabled);
+    n = count();
+    const [afterDirective, directiveReference] = await edit(disabled.replace("  await sleep(ctx, 1);\n  const unused", "  await sleep(ctx, 2);\n  const unused"));
+    assert.equal(count(), n, "a directive comment outside the dirty statements forces a full lint");
+    assert.deepEqual(afterDirective, directiveReference);
+    const lineDirective = BIG.replace("  const more = await cpu(value);", "  // eslint-disable-next-line ctxkit/no-unbounded-await\n  const more = await cpu(value);");
+    await edit(lineDirective);
+    n = count();
+    const [afterLine, lineReference] = await edit(lineDirective.replace("  await sleep(ctx, 1);\n  const unused", "  await sleep(ctx, 2);\n  const unused"));
+    assert.equal(count(), n + 1, "a line directive elsewhere does not stop a partial lint");
+    assert.deepEqual(afterLine, lineReference);
+    // Back to the original (two bodies changed: full), then a plain body edit is partial.
+    await edit(BIG);
+    n = count();
+    await edit(BIG.replace("  await sleep(ctx, 1);\n  const unused", "  await sleep(ctx, 3);\n  const unused"));
+    assert.equal(count(), n + 1, "a body edit is linted partially");
+  });
+});
