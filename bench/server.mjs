@@ -4,7 +4,8 @@
 //     TypeScript's own getSemanticDiagnostics for the same file after the same edit (its own LanguageService);
 //   - cold start: process spawn to the first diagnostics of the big file;
 //   - the server's resident memory.
-// Writes its section of bench/RESULTS.md. Usage: npm run bench:server  (BENCH_QUICK=1: fewer samples)
+// Writes its section of bench/RESULTS.md. Usage: npm run bench:server  (BENCH_QUICK=1: fewer samples;
+// BENCH_SERVER_NODE_ARGS: node flags for the server process, such as --cpu-prof)
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -76,7 +77,9 @@ function generate(dir) {
 // ---------------------------------------------------------------------------------------------- a stdio client
 class Client {
   constructor() {
-    this.child = spawn(process.execPath, [serverJs, "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
+    // BENCH_SERVER_NODE_ARGS: extra node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, serverJs, "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
     this.buf = Buffer.alloc(0);
     this.id = 0;
     this.pending = new Map();
@@ -119,7 +122,31 @@ class Client {
 }
 
 // ---------------------------------------------------------------------------------------------- TypeScript's own service
+// The anchor gets TypeScript at its best, as tsserver runs it: snapshots that tell the edit, so the file is
+// re-parsed incrementally (the ctxkit server's snapshots do the same).
+class Snapshot {
+  constructor(text) {
+    this.text = text;
+  }
+  getText(start, end) {
+    return this.text.substring(start, end);
+  }
+  getLength() {
+    return this.text.length;
+  }
+  getChangeRange(old) {
+    if (!(old instanceof Snapshot)) return undefined;
+    const a = old.text, b = this.text, min = Math.min(a.length, b.length);
+    let start = 0;
+    while (start < min && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+    let suffix = 0;
+    while (suffix < min - start && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+    return ts.createTextChangeRange(ts.createTextSpan(start, a.length - suffix - start), b.length - suffix - start);
+  }
+}
+
 function tsService(dir, texts) {
+  const snapshots = new Map();
   const config = ts.getParsedCommandLineOfConfigFile(path.join(dir, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
   let version = 0;
   const versions = new Map();
@@ -129,8 +156,12 @@ function tsService(dir, texts) {
     getProjectVersion: () => String(version),
     getScriptVersion: (f) => String(versions.get(f) ?? 0),
     getScriptSnapshot: (f) => {
+      const known = snapshots.get(f);
+      if (known && known.version === (versions.get(f) ?? 0)) return known.snapshot;
       const t = texts.get(f) ?? ts.sys.readFile(f);
-      return t === undefined ? undefined : ts.ScriptSnapshot.fromString(t);
+      const snapshot = t === undefined ? undefined : new Snapshot(t);
+      snapshots.set(f, { version: versions.get(f) ?? 0, snapshot });
+      return snapshot;
     },
     getCurrentDirectory: () => dir,
     getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),

@@ -205,7 +205,7 @@ function parseSlice(code: string, options: Record<string, unknown> | undefined, 
 
 type Services = ReturnType<typeof tsParser.parseForESLint>["services"];
 
-/** Parser services over `program` for an ESTree converted from `slice`: nodes correspond by position and kind. */
+/** Parser services over `program` for an ESTree converted from `slice`: nodes correspond by parent, end and kind. */
 function sliceServices(services: Services, program: ts.Program, real: ts.SourceFile, slice: ts.SourceFile): Services {
   const toReal = new Map<ts.Node, ts.Node | undefined>([[slice, real]]);
   const toSlice = new Map<ts.Node, ts.Node | undefined>([[real, slice]]);
@@ -215,7 +215,10 @@ function sliceServices(services: Services, program: ts.Program, real: ts.SourceF
     let found: ts.Node | undefined;
     if (parent) {
       ts.forEachChild(parent, (child) => {
-        if (child.pos !== node.pos || child.end !== node.end || child.kind !== node.kind) return undefined;
+        // Not by `pos`: a blanked statement before a node widens its leading trivia. Siblings of one kind share an
+        // end only when empty, and then `pos` tells them apart.
+        if (child.end !== node.end || child.kind !== node.kind) return undefined;
+        if (child.pos !== node.pos && (child.pos === child.end || node.pos === node.end)) return undefined;
         found = child;
         return true;
       });

@@ -10,9 +10,10 @@
  *
  * 1. decides whether an edit qualifies ({@link planPartialLint}) and which top-level statements are *dirty*: the
  *    one holding the change, and every statement that names something a dirty statement declares (transitively);
- * 2. builds a *slice* of the new text, of exactly the same length, in which the bodies of every function outside the
- *    dirty statements are blanked (spaces; line breaks kept), so the parse is small and every offset, line and column
- *    is the real one — the module skeleton (imports, declarations, signatures) stays, so scopes resolve as before;
+ * 2. builds a *slice* of the new text, of exactly the same length, in which every declaration the dirty statements
+ *    do not (transitively) name is blanked (spaces; line breaks kept), and so is every function body outside the
+ *    dirty statements, so the parse is small and every offset, line and column is the real one — imports and the
+ *    declarations the dirty code names stay, so its scopes resolve as before;
  * 3. merges the problems the rules report inside the dirty statements with the previous lint's problems outside
  *    them, shifted past the edit ({@link mergePartial}).
  *
@@ -24,10 +25,17 @@ import ts from "typescript";
 import type { Linter } from "eslint";
 import type { LintOutcome, LintProblem, RelatedNode } from "./lint";
 
-/** What the last lint of a file saw: the input of the next partial lint. */
+/**
+ * What the last lint of a file saw: the input of the next partial lint. Plain data, not the source file: the language
+ * service re-parses a changed file incrementally, and that moves the old tree's nodes in place.
+ */
 export interface LintBasis {
-  /** The program's source file of the linted text (its text is the text that was linted). */
-  sourceFile: ts.SourceFile;
+  fileName: string;
+  /** The text that was linted. */
+  text: string;
+  lineStarts: readonly number[];
+  /** Its top-level statements, in order. */
+  statements: readonly StatementShape[];
   /** Every source file of the program the lint ran on, to tell that nothing else changed since. */
   programFiles: readonly ts.SourceFile[];
   /** The settings generation the lint ran with. */
@@ -35,10 +43,41 @@ export interface LintBasis {
   outcome: LintOutcome;
 }
 
+/** A top-level statement as the next plan needs it. */
+interface StatementShape {
+  kind: ts.SyntaxKind;
+  pos: number;
+  /** Where its first token starts (after leading trivia). */
+  start: number;
+  end: number;
+  /** Its outermost functions with a body: `[node start, node end, body start, body end]`. */
+  functions: readonly (readonly [number, number, number, number])[];
+}
+
+/** The basis of the next partial lint of `sf`, linted as `outcome` in a program of `programFiles`. */
+export function lintBasis(sf: ts.SourceFile, programFiles: readonly ts.SourceFile[], generation: number, outcome: LintOutcome): LintBasis {
+  const statements = sf.statements.map((statement): StatementShape => {
+    const functions: [number, number, number, number][] = [];
+    const visit = (node: ts.Node): void => {
+      if (isFunctionLike(node) && node.body) {
+        if (ts.isBlock(node.body)) functions.push([node.getStart(sf), node.end, node.body.getStart(sf), node.body.end]);
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(statement);
+    return { kind: statement.kind, pos: statement.pos, start: statement.getStart(sf), end: statement.end, functions };
+  });
+  return { fileName: sf.fileName, text: sf.text, lineStarts: sf.getLineStarts(), statements, programFiles, generation, outcome };
+}
+
 export type Range2 = readonly [start: number, end: number];
 
 export interface PartialPlan {
-  /** The new text with every function body outside {@link dirty} blanked; same length as the new text. */
+  /**
+   * The new text with the declarations the dirty statements do not need blanked, and function bodies outside the
+   * dirty statements too; same length as the new text.
+   */
   slice: string;
   /** The dirty top-level statements of the new text, `[start, end)` offsets, sorted. */
   dirty: Range2[];
@@ -104,6 +143,10 @@ function isDeclarationStatement(statement: ts.Statement): boolean {
   return false;
 }
 
+function isModuleLink(statement: ts.Statement): boolean {
+  return ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isImportEqualsDeclaration(statement);
+}
+
 function unwrap(e: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
   return e;
@@ -154,7 +197,7 @@ function isLineBreak(code: number): boolean {
 }
 
 /** Index of the statement containing `offset` (statements sorted by position), or -1. */
-function statementAt(statements: readonly ts.Statement[], offset: number): number {
+function statementAt(statements: readonly { pos: number; end: number }[], offset: number): number {
   let lo = 0;
   let hi = statements.length - 1;
   while (lo <= hi) {
@@ -184,8 +227,7 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     if (f !== basis.programFiles[i] && f.fileName !== sf.fileName) return { reason: `another file changed (${f.fileName})` };
   }
   if (program.getSyntacticDiagnostics(sf).length > 0) return { reason: "the file does not parse" };
-  const oldSf = basis.sourceFile;
-  const oldText = oldSf.text;
+  const oldText = basis.text;
   const text = sf.text;
   if (oldText === text) return "unchanged"; // a new version with the same text (an undo, a save): the last result holds
 
@@ -201,7 +243,7 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
 
   // The same top-level statements, shifted past the edit.
   const statements = sf.statements;
-  const oldStatements = oldSf.statements;
+  const oldStatements = basis.statements;
   if (statements.length !== oldStatements.length) return { reason: "the top-level statements changed" };
   const index = statementAt(statements, start);
   if (index < 0) return { reason: "the edit is outside every statement" };
@@ -218,8 +260,10 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   if (!fn) return { reason: "the edit is not inside a function body" };
   if (!isTypeStable(fn)) return { reason: "the edited function's type depends on its body (no return type)" };
   // The same function around the edit in the old text: same body start, body end shifted.
-  const oldFn = outermostFunctionAround(oldStatements[index]!, start, Math.max(oldEnd, start), oldSf);
-  if (!oldFn?.body || !fn.body || oldFn.body.getStart(oldSf) !== fn.body.getStart(sf) || oldFn.body.end + delta !== fn.body.end) {
+  const oldEditEnd = Math.max(oldEnd, start);
+  const oldFn = oldStatements[index]!.functions.find(([s, e]) => s <= start && e >= oldEditEnd);
+  const oldBody = oldFn && oldFn[2] < start && oldEditEnd < oldFn[3] ? oldFn : undefined;
+  if (!oldBody || !fn.body || oldBody[2] !== fn.body.getStart(sf) || oldBody[3] + delta !== fn.body.end) {
     return { reason: "the edited function's body boundaries changed" };
   }
 
@@ -246,7 +290,7 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   for (const p of basis.outcome.problems) {
     const fixes = [p.message.fix, ...(p.message.suggestions ?? []).map((x) => x.fix)];
     if (!fixes.some((f) => f && f.range[0] < oldEnd && f.range[1] > start)) continue;
-    const i = statementAt(oldStatements, offsetOf(oldSf, p.message.line, p.message.column));
+    const i = statementAt(oldStatements, offsetOf(basis.lineStarts, p.message.line, p.message.column));
     if (i < 0) return { reason: "a fix that spans the edit belongs to no statement" };
     dirty.add(i);
   }
@@ -290,34 +334,40 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     return { reason: "another statement starts on the edited statement's last line" };
   }
   const oldChanged = oldStatements[index]!;
-  const lineDelta = changedEndLine - oldSf.getLineAndCharacterOfPosition(oldChanged.end).line;
+  const oldLine = (offset: number): number => lineOf(basis.lineStarts, offset);
+  const lineDelta = changedEndLine - oldLine(oldChanged.end);
 
-  // The slice: blank every function body outside the dirty statements.
+  // The slice: blank every statement the kept ones do not need, and every function body outside them. Imports stay
+  // (a fix that adds one merges into what is there), and so does top-level code, whose declarations namesOf misses.
   const chars: string[] = [];
   let copied = 0;
   let directive = false;
-  const blank = (from: number, to: number, keepEnds: boolean): void => {
-    const inner = keepEnds ? [from + 1, to - 1] : [from, to];
+  const blank = (from: number, to: number, shape: "block" | "expression" | "statement"): void => {
+    const inner = shape === "block" ? [from + 1, to - 1] : [from, to];
     if (inner[1]! - inner[0]! < 2) return;
     const region = text.slice(inner[0], inner[1]);
     if (DIRECTIVE.test(region)) directive = true;
     chars.push(text.slice(copied, inner[0]));
     let out = "";
     for (let i = 0; i < region.length; i++) out += isLineBreak(region.charCodeAt(i)) ? region[i] : " ";
-    if (!keepEnds) out = "[" + out.slice(1, -1) + "]"; // an expression body: an empty array of the same extent
+    if (shape === "expression") out = "[" + out.slice(1, -1) + "]"; // an empty array of the same extent
     chars.push(out);
     copied = inner[1]!;
   };
   const visit = (node: ts.Node): void => {
     if (isFunctionLike(node) && node.body) {
       const body = node.body;
-      if (ts.isBlock(body)) blank(body.getStart(sf), body.end, true);
-      else blank(body.getStart(sf), body.end, false);
+      blank(body.getStart(sf), body.end, ts.isBlock(body) ? "block" : "expression");
       return;
     }
     ts.forEachChild(node, visit);
   };
-  for (let i = 0; i < statements.length; i++) if (!kept.has(i)) visit(statements[i]!);
+  for (let i = 0; i < statements.length; i++) {
+    if (kept.has(i)) continue;
+    const statement = statements[i]!;
+    if (isDeclarationStatement(statement) && !isModuleLink(statement)) blank(statement.getStart(sf), statement.end, "statement");
+    else visit(statement);
+  }
   if (directive) return { reason: "a directive comment is in a function body the slice would leave out" };
   chars.push(text.slice(copied));
   const slice = chars.join("");
@@ -332,8 +382,8 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     newEnd,
     delta,
     lineDelta,
-    shiftAfterLine: oldSf.getLineAndCharacterOfPosition(oldChanged.end).line + 1,
-    changedFromLine: oldSf.getLineAndCharacterOfPosition(oldChanged.getStart(oldSf)).line + 1,
+    shiftAfterLine: oldLine(oldChanged.end) + 1,
+    changedFromLine: oldLine(oldChanged.start) + 1,
   };
 }
 
@@ -345,8 +395,19 @@ function inRanges(offset: number, ranges: readonly Range2[]): boolean {
   return ranges.some(([s, e]) => offset >= s && offset < e);
 }
 
-function offsetOf(sf: ts.SourceFile, line: number, column: number): number {
-  const starts = sf.getLineStarts();
+/** 0-based line of `offset`, given the line start offsets. */
+function lineOf(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function offsetOf(starts: readonly number[], line: number, column: number): number {
   const l = Math.min(Math.max(line - 1, 0), starts.length - 1);
   return starts[l]! + Math.max(column - 1, 0);
 }
@@ -359,7 +420,7 @@ export function mergePartial(basis: LintBasis, plan: PartialPlan, sf: ts.SourceF
   if (partial.failure !== undefined) return { reason: `the partial lint failed (${partial.failure})` };
   const problems: LintProblem[] = [];
   for (const p of partial.problems) {
-    if (inRanges(offsetOf(sf, p.message.line, p.message.column), plan.dirty)) problems.push(p);
+    if (inRanges(offsetOf(sf.getLineStarts(), p.message.line, p.message.column), plan.dirty)) problems.push(p);
   }
   const { shiftAfterLine, lineDelta, delta, oldEnd } = plan;
   const shiftLine = (line: number): number => (line > shiftAfterLine ? line + lineDelta : line);
@@ -372,7 +433,7 @@ export function mergePartial(basis: LintBasis, plan: PartialPlan, sf: ts.SourceF
   };
   for (const p of basis.outcome.problems) {
     const m = p.message;
-    const at = offsetOf(basis.sourceFile, m.line, m.column);
+    const at = offsetOf(basis.lineStarts, m.line, m.column);
     if (inRanges(at, plan.oldDirty)) continue;
     if (m.line === shiftAfterLine || m.endLine === shiftAfterLine) return { reason: `a problem outside the edit shares its last line (${m.line})` };
     const fix = shiftFix(m.fix);
@@ -385,7 +446,7 @@ export function mergePartial(basis: LintBasis, plan: PartialPlan, sf: ts.SourceF
     if (suggestions) message.suggestions = suggestions as Linter.LintSuggestion[];
     const related: RelatedNode[] = [];
     for (const r of p.related) {
-      if (r.fileName !== undefined && r.fileName !== basis.sourceFile.fileName) {
+      if (r.fileName !== undefined && r.fileName !== basis.fileName) {
         related.push(r);
         continue;
       }

@@ -45,9 +45,46 @@ export interface ProjectMessages {
   log(message: string): void;
 }
 
-/** Versions and text of every file the services read: open documents first, then disk (cached by mtime). */
+/**
+ * A file's text as TypeScript reads it. It knows how it differs from an earlier snapshot of the same file, so the
+ * language service re-parses incrementally (reusing the unchanged nodes) instead of parsing the whole file again.
+ */
+export class TextSnapshot implements ts.IScriptSnapshot {
+  constructor(readonly text: string) {}
+
+  getText(start: number, end: number): string {
+    return this.text.substring(start, end);
+  }
+
+  getLength(): number {
+    return this.text.length;
+  }
+
+  getChangeRange(oldSnapshot: ts.IScriptSnapshot): ts.TextChangeRange | undefined {
+    if (!(oldSnapshot instanceof TextSnapshot)) return undefined;
+    return changeRange(oldSnapshot.text, this.text);
+  }
+}
+
+/** The single edit (common prefix and suffix) that turns `oldText` into `text`. */
+export function changeRange(oldText: string, text: string): ts.TextChangeRange {
+  if (oldText === text) return ts.unchangedTextChangeRange;
+  const min = Math.min(oldText.length, text.length);
+  let start = 0;
+  while (start < min && oldText.charCodeAt(start) === text.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (suffix < min - start && oldText.charCodeAt(oldText.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  return ts.createTextChangeRange(ts.createTextSpan(start, oldText.length - suffix - start), text.length - suffix - start);
+}
+
+/**
+ * Versions, text and snapshots of every file the services read: open documents first, then disk (cached by mtime
+ * until a watched-file event or a document change says otherwise).
+ */
 class FileSource {
   private readonly diskVersions = new Map<string, string>();
+  /** The last snapshot of each file, with the version it was taken at. */
+  private readonly snapshots = new Map<string, { version: string; snapshot: TextSnapshot | undefined }>();
 
   constructor(private readonly docs: OpenDocuments) {}
 
@@ -67,9 +104,25 @@ class FileSource {
   }
 
   text(fileName: string): string | undefined {
+    return this.snapshot(fileName)?.text;
+  }
+
+  /** The file's snapshot at its current version; the same object while the version holds. */
+  snapshot(fileName: string): TextSnapshot | undefined {
+    const version = this.version(fileName);
+    const known = this.snapshots.get(fileName);
+    if (known?.version === version) return known.snapshot;
     const open = this.docs.get(fileName);
-    if (open) return open.doc.getText();
-    return ts.sys.readFile(fileName);
+    const text = open ? open.doc.getText() : ts.sys.readFile(fileName);
+    const snapshot = text === undefined ? undefined : known?.snapshot?.text === text ? known.snapshot : new TextSnapshot(text);
+    this.snapshots.set(fileName, { version, snapshot });
+    return snapshot;
+  }
+
+  /** The file's text now, past every cache: for tsconfigs, whose staleness is checked by their own mtime. */
+  fresh(fileName: string): string | undefined {
+    this.forget(fileName);
+    return this.text(fileName);
   }
 
   exists(fileName: string): boolean {
@@ -79,10 +132,13 @@ class FileSource {
   /** Forget what is known of a file on disk (it changed, was created or deleted, or its document closed). */
   forget(fileName: string): void {
     this.diskVersions.delete(fileName);
+    const known = this.snapshots.get(fileName);
+    if (known) known.version = ""; // re-read at the next request, but kept as the base of an incremental parse
   }
 
   forgetAll(): void {
     this.diskVersions.clear();
+    for (const known of this.snapshots.values()) known.version = "";
   }
 }
 
@@ -106,10 +162,7 @@ export class Project {
       getScriptFileNames: () => [...this.roots],
       getProjectVersion: () => String(owner.version),
       getScriptVersion: (f) => files.version(path.normalize(f)),
-      getScriptSnapshot: (f) => {
-        const text = files.text(path.normalize(f));
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-      },
+      getScriptSnapshot: (f) => files.snapshot(path.normalize(f)),
       getCurrentDirectory: () => (configFile ? path.dirname(configFile) : owner.rootDirectory),
       getDefaultLibFileName: (o) => path.join(LIB_DIRECTORY ?? path.dirname(ts.getDefaultLibFilePath(o)), ts.getDefaultLibFileName(o)),
       fileExists: (f) => files.exists(path.normalize(f)),
@@ -170,7 +223,7 @@ export class Project {
     } catch {
       this.configStamp = undefined;
     }
-    const read = ts.readConfigFile(configFile, (f) => this.owner.files.text(path.normalize(f)));
+    const read = ts.readConfigFile(configFile, (f) => this.owner.files.fresh(path.normalize(f)));
     let error: string | undefined;
     if (read.error) {
       error = ts.flattenDiagnosticMessageText(read.error.messageText, "\n");

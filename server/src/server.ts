@@ -50,7 +50,7 @@ import type { ActionData, CodeActionProvider, LintedFile, WorkspaceView } from "
 import { rangesOverlap, SOURCE, toDiagnostic } from "./diagnostics";
 import { OpenDocuments, pathToUri, uriToPath } from "./documents";
 import { LintEngine, rulesFromSettings, type LintOutcome } from "./lint";
-import { mergePartial, planPartialLint, type LintBasis } from "./partialLint";
+import { lintBasis, mergePartial, planPartialLint, type LintBasis } from "./partialLint";
 import { ImportGraph, isLintable, ProjectService, type Project } from "./projects";
 import { CtxkitSettings } from "./shared/settings";
 import { workspaceProjects } from "./threadCtx/workspaceProjects";
@@ -413,7 +413,7 @@ export class CtxkitServer {
     }
     outcome ??= this.engine.lint(program, fileName, text);
     if (sourceFile && sourceFile.text === text && outcome.failure === undefined) {
-      this.bases.set(fileName, { sourceFile, programFiles: program.getSourceFiles(), generation: this.generation, outcome });
+      this.bases.set(fileName, lintBasis(sourceFile, program.getSourceFiles(), this.generation, outcome));
     } else {
       this.bases.delete(fileName);
     }

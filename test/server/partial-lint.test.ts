@@ -177,7 +177,7 @@ describe("partial re-lint", function () {
 
   /** A partial-lint server (the harness) and a full-lint one over the same workspace, both with big.ts open. */
   async function servers(): Promise<{ fullServer: CtxkitServer; edit(text: string): Promise<[Diagnostic[], Diagnostic[]]> }> {
-    h = await harness({ "src/dep.ts": DEP, "src/big.ts": BIG }, PULL_CAPS);
+    h = await harness({ "src/dep.ts": DEP, "src/big.ts": BIG }, PULL_CAPS, { settings: { trace: { server: "verbose" } } });
     const fullServer = new CtxkitServer(new MemoryClient(), { pushDelayMs: 0, partialLint: false });
     full = fullServer;
     fullServer.initialize({ processId: null, rootUri: h.ws.uri(""), capabilities: PULL_CAPS, workspaceFolders: [{ uri: h.ws.uri(""), name: "ws" }] });
