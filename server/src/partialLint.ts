@@ -153,7 +153,7 @@ function unwrap(e: ts.Expression): ts.Expression {
 }
 
 /** The names a statement makes visible to others: its declared names and the names of its member functions. */
-function namesOf(statement: ts.Statement): string[] {
+function namesOf(statement: ts.Node): string[] {
   const names: string[] = [];
   const visit = (node: ts.Node): void => {
     if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isEnumDeclaration(node)) && node.name) names.push(node.name.text);
@@ -194,6 +194,45 @@ function outermostFunctionAround(statement: ts.Statement, start: number, end: nu
 
 function isLineBreak(code: number): boolean {
   return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
+}
+
+/** What the dirty set is made of: a top-level statement, or one member of a top-level class. */
+interface Unit {
+  key: string;
+  /** The top-level statement's index. */
+  index: number;
+  member?: number;
+  node: ts.Node;
+  pos: number;
+  end: number;
+}
+
+/**
+ * The unit holding `offset`: the member of a top-level class it falls in, else its statement. A class's own header
+ * and braces count as the whole class.
+ */
+function unitAt(statements: readonly ts.Statement[], offset: number): Unit | undefined {
+  const index = statementAt(statements, offset);
+  if (index < 0) return undefined;
+  const statement = statements[index]!;
+  if (ts.isClassDeclaration(statement)) {
+    const members = statement.members;
+    for (let m = 0; m < members.length; m++) {
+      const member = members[m]!;
+      if (offset >= member.pos && offset < member.end) return { key: `${index}:${m}`, index, member: m, node: member, pos: member.pos, end: member.end };
+    }
+  }
+  return { key: `${index}`, index, node: statement, pos: statement.pos, end: statement.end };
+}
+
+/** Whether code in `node` can run anything whose behaviour an edited body changes: a call, an await, a function. */
+function canRun(node: ts.Node): boolean {
+  const visit = (n: ts.Node): boolean =>
+    ts.isCallExpression(n) || ts.isNewExpression(n) || ts.isAwaitExpression(n) || ts.isTaggedTemplateExpression(n) ||
+    ts.isDecorator(n) || ts.isYieldExpression(n) || ts.isForOfStatement(n) || isFunctionLike(n) || ts.isClassLike(n) ||
+    ts.isJsxElement(n) || ts.isJsxSelfClosingElement(n) || ts.isClassStaticBlockDeclaration(n) ||
+    ts.forEachChild(n, visit) === true;
+  return ts.isClassDeclaration(node) || visit(node);
 }
 
 /** Index of the statement containing `offset` (statements sorted by position), or -1. */
@@ -267,22 +306,29 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     return { reason: "the edited function's body boundaries changed" };
   }
 
-  // Dirty statements: the changed one, and (transitively) every statement naming what a dirty one declares.
-  const dirty = new Set<number>([index]);
-  let frontier = [index];
+  // Dirty units: the changed one, and (transitively) every unit naming what a dirty one declares. A unit is a
+  // top-level statement, or one member of a top-level class (a large class is mostly other members). A unit that
+  // cannot run anything (no call, await or function: `Service.tag = "x"`, a type) passes names on but keeps its
+  // cached problems, since nothing in it reads the edited body.
+  const changedUnit = unitAt(statements, fn.getStart(sf))!;
+  const dirty = new Map<string, Unit>([[changedUnit.key, changedUnit]]);
+  const seen = new Set<string>([changedUnit.key]);
+  let frontier: Unit[] = [changedUnit];
   while (frontier.length > 0) {
     const names = new Set<string>();
-    for (const i of frontier) for (const n of namesOf(statements[i]!)) names.add(n);
+    for (const u of frontier) for (const n of namesOf(u.node)) names.add(n);
     if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) names.add(fn.name.text.replace(/^#/, ""));
+    // A constructor runs where its class is named (`new Service()`).
+    if (ts.isConstructorDeclaration(fn) && fn.parent.name) names.add(fn.parent.name.text);
     frontier = [];
     if (names.size === 0) break;
     const pattern = new RegExp(`(?<![\\w$])(?:${[...names].map(escapeRegExp).join("|")})(?![\\w$])`, "g");
     for (const match of text.matchAll(pattern)) {
-      const i = statementAt(statements, match.index);
-      if (i >= 0 && !dirty.has(i)) {
-        dirty.add(i);
-        frontier.push(i);
-      }
+      const u = unitAt(statements, match.index);
+      if (!u || seen.has(u.key)) continue;
+      seen.add(u.key);
+      frontier.push(u);
+      if (canRun(u.node)) dirty.set(u.key, u);
     }
   }
   // A fix elsewhere that spans the edit (ESLint merges an import insertion and the edit at the site into one range,
@@ -292,16 +338,18 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     if (!fixes.some((f) => f && f.range[0] < oldEnd && f.range[1] > start)) continue;
     const i = statementAt(oldStatements, offsetOf(basis.lineStarts, p.message.line, p.message.column));
     if (i < 0) return { reason: "a fix that spans the edit belongs to no statement" };
-    dirty.add(i);
+    const statement = statements[i]!;
+    dirty.set(`${i}`, { key: `${i}`, index: i, node: statement, pos: statement.pos, end: statement.end });
   }
-  const dirtyIndexes = [...dirty].sort((a, b) => a - b);
+  const units = [...dirty.values()].filter((u) => u.member === undefined || !dirty.has(`${u.index}`));
   let dirtyLength = 0;
-  for (const i of dirtyIndexes) {
-    const s = statements[i]!;
-    if (!isDeclarationStatement(s)) return { reason: "a statement that depends on the edit is top-level code" };
-    dirtyLength += s.end - s.pos;
+  for (const u of units) {
+    if (!isDeclarationStatement(statements[u.index]!)) return { reason: "a statement that depends on the edit is top-level code" };
+    dirtyLength += u.end - u.pos;
   }
   if (dirtyLength > text.length * MAX_DIRTY_SHARE) return { reason: "the edit affects most of the file" };
+  const dirtyIndexes = [...new Set(units.map((u) => u.index))].sort((a, b) => a - b);
+  const dirtyRanges = units.map((u) => [u.pos, u.end] as const).sort((x, y) => x[0] - y[0]);
 
   // Kept statements: what the dirty ones (transitively) name keeps its bodies, because rules follow a callee to its
   // declaration and read its body (the listeners still run only for the dirty statements).
@@ -313,8 +361,8 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
       else declaredBy.set(n, [i]);
     }
   }
-  const kept = new Set<number>(dirty);
-  const queue = [...dirty];
+  const kept = new Set<number>(dirtyIndexes);
+  const queue = [...dirtyIndexes];
   while (queue.length > 0) {
     const s = statements[queue.pop()!]!;
     for (const match of text.slice(s.pos, s.end).matchAll(/[A-Za-z_$][\w$]*/g)) {
@@ -327,15 +375,14 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     }
   }
 
-  // Positions after the changed statement are shifted by whole lines: no other statement may share its last line.
-  const changedEndLine = sf.getLineAndCharacterOfPosition(changed.end).line;
-  const next = statements[index + 1];
-  if (next && sf.getLineAndCharacterOfPosition(next.getStart(sf)).line === changedEndLine) {
-    return { reason: "another statement starts on the edited statement's last line" };
+  // Positions after the changed unit are shifted by whole lines: nothing else may share its last line.
+  const changedEndLine = sf.getLineAndCharacterOfPosition(changedUnit.end).line;
+  if (!/^[ \t]*(?:\/\/[^\r\n]*)?(?:[\r\n]|$)/.test(text.slice(changedUnit.end))) {
+    return { reason: "other code follows the edited statement on its last line" };
   }
-  const oldChanged = oldStatements[index]!;
   const oldLine = (offset: number): number => lineOf(basis.lineStarts, offset);
-  const lineDelta = changedEndLine - oldLine(oldChanged.end);
+  const toOld = (offset: number): number => (offset >= newEnd ? offset - delta : offset);
+  const lineDelta = changedEndLine - oldLine(toOld(changedUnit.end));
 
   // The slice: blank every statement the kept ones do not need, and every function body outside them. Imports stay
   // (a fix that adds one merges into what is there), and so does top-level code, whose declarations namesOf misses.
@@ -375,15 +422,15 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
 
   return {
     slice,
-    dirty: dirtyIndexes.map((i) => [statements[i]!.pos, statements[i]!.end] as const),
-    oldDirty: dirtyIndexes.map((i) => [oldStatements[i]!.pos, oldStatements[i]!.end] as const),
+    dirty: dirtyRanges,
+    oldDirty: dirtyRanges.map(([from, to]) => [toOld(from), toOld(to)] as const),
     start,
     oldEnd,
     newEnd,
     delta,
     lineDelta,
-    shiftAfterLine: oldLine(oldChanged.end) + 1,
-    changedFromLine: oldLine(oldChanged.start) + 1,
+    shiftAfterLine: oldLine(toOld(changedUnit.end)) + 1,
+    changedFromLine: oldLine(changedUnit.node.getStart(sf)) + 1,
   };
 }
 

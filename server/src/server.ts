@@ -403,7 +403,7 @@ export class CtxkitServer {
         if ("problems" in merged) {
           outcome = merged;
           this.stats.partialLints++;
-          mode = `partial: ${plan.dirty.length} statement(s)`;
+          mode = `partial: ${plan.dirty.length} statement(s) or class member(s)`;
         } else {
           mode = `full: ${merged.reason}`;
         }
