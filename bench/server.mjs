@@ -294,7 +294,7 @@ const generated = await (async () => {
 // ---------------------------------------------------------------------------------------------- the real packages
 // Each package of the rules' real-code corpus, its src/ copied beside a tsconfig of the corpus's compiler options;
 // the edits append ` void 0;` to (and then remove it from) single-line statements inside function bodies of its
-// largest file, at seeded random sites — annotated or not, so some edits take the partial path and some the full.
+// largest file that has any, at seeded random sites — annotated or not, so some edits take the partial path and some the full.
 const { REAL_CODE_PACKAGES, packageSources, realCodeOptions } = require("../test/eslint-plugin/harness.ts");
 const REAL_SAMPLES = quick ? 6 : 20;
 const REAL_TSCONFIG = {
@@ -316,7 +316,7 @@ function editSites(text, fileName) {
       for (const st of node.statements) {
         if (!ts.isExpressionStatement(st) && !ts.isVariableStatement(st) && !ts.isReturnStatement(st)) continue;
         const a = sf.getLineAndCharacterOfPosition(st.getStart(sf)).line, b = sf.getLineAndCharacterOfPosition(st.end).line;
-        if (a === b && text.split("\n")[a].trimEnd().endsWith(";")) sites.push(a);
+        if (a === b && text.split("\n")[a].trimEnd() === text.split("\n")[a]) sites.push(a);
       }
     }
     ts.forEachChild(node, visit);
@@ -326,11 +326,20 @@ function editSites(text, fileName) {
 }
 
 const real = [];
+// BENCH_PACKAGES=openai,ai runs only those packages (RESULTS.md is then not written).
+const only = process.env.BENCH_PACKAGES?.split(",");
 for (const pkg of REAL_CODE_PACKAGES) {
+  if (only && !only.includes(pkg)) continue;
   const sources = packageSources(pkg);
   if (sources.length === 0) continue;
   const srcDir = path.join(root, "node_modules", pkg, "src");
-  const largest = sources.map((f) => [f, fs.readFileSync(f, "utf8")]).sort((a, b) => b[1].split("\n").length - a[1].split("\n").length)[0];
+  // The largest file that has somewhere to edit (a package's largest file can be all types or generated tables).
+  const bySize = sources.map((f) => [f, fs.readFileSync(f, "utf8")]).sort((a, b) => b[1].split("\n").length - a[1].split("\n").length);
+  const largest = bySize.find(([f, t]) => editSites(t, f).length > 0);
+  if (!largest) {
+    console.log(`${pkg}: no file has a single-line statement in a function body to edit; skipped`);
+    continue;
+  }
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "ctxkit-bench-server-real-")));
   try {
     fs.cpSync(srcDir, path.join(dir, "src"), { recursive: true });
@@ -338,21 +347,18 @@ for (const pkg of REAL_CODE_PACKAGES) {
     fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: REAL_TSCONFIG, include: ["src"] }, null, 2));
     const file = path.join(dir, "src", path.relative(srcDir, largest[0]));
     const sites = editSites(largest[1], file);
-    if (sites.length === 0) {
-      console.log(`${pkg}: ${path.relative(srcDir, largest[0])} has no single-line statement in a function body to edit; skipped`);
-      continue;
-    }
     let seed = 1;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    let pending;
+    let pending; // [line, its text before the edit]
     const r = await session(dir, file, REAL_SAMPLES, (_i, lines) => {
       if (pending !== undefined) {
-        const line = pending;
+        const [line, before] = pending;
         pending = undefined;
-        return { line, next: lines[line].replace(/ void 0;$/, "") };
+        return { line, next: before };
       }
-      pending = sites[Math.floor(random() * sites.length)];
-      return { line: pending, next: lines[pending] + " void 0;" };
+      const line = sites[Math.floor(random() * sites.length)];
+      pending = [line, lines[line]];
+      return { line, next: lines[line] + (lines[line].endsWith(";") ? " void 0;" : "; void 0") };
     });
     const s = summary(r);
     const entry = { pkg, version: JSON.parse(fs.readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8")).version, file: path.relative(srcDir, largest[0]), lines: largest[1].split("\n").length, files: sources.length, ...r, ...s };
@@ -396,7 +402,7 @@ const section = [
   "",
   `### Real packages`,
   "",
-  `The largest file of each package of the rules' real-code corpus, in a project of its \`src/\`; ${REAL_SAMPLES} edits each (\` void 0;\` appended to a single-line statement in a function body at a seeded random site, then removed).`,
+  `The largest file with a function body to edit of each package of the rules' real-code corpus, in a project of its \`src/\`; ${REAL_SAMPLES} edits each (\` void 0;\` appended to a single-line statement in a function body at a seeded random site, then removed).`,
   "",
   "| package | file (lines) | server p50 / p95 | TypeScript p50 / p95 | p95 ratio | TS program update p50 | partial | cold start | RSS |",
   "|---|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -411,5 +417,5 @@ const block = `${begin}\n## Language server (\`npm run bench:server\`)\n\n${sect
 let results = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmark results\n";
 if (results.includes(begin) && results.includes(end)) results = results.slice(0, results.indexOf(begin)) + block + results.slice(results.indexOf(end) + end.length);
 else results = results.trimEnd() + "\n\n" + block + "\n";
-if (!quick) fs.writeFileSync(file, results);
-console.log(quick ? "(BENCH_QUICK: RESULTS.md not written)" : "wrote bench/RESULTS.md");
+if (!quick && !only) fs.writeFileSync(file, results);
+console.log(quick || only ? "(BENCH_QUICK or BENCH_PACKAGES: RESULTS.md not written)" : "wrote bench/RESULTS.md");

@@ -103,6 +103,16 @@ export async function fifth(ctx: Context, service: Service): Promise<number> {
 }
 
 (Service as unknown as { tag?: string }).tag = "service";
+
+export declare namespace Service {
+  export type Options = { n: number };
+  export { type Context as ServiceContext };
+}
+
+export async function sixth(ctx: Context, options: Service.Options): Promise<number> {
+  const value = await fetchThing(ctx, options.n);
+  return value;
+}
 `;
 
 /** Lines that go into a body: each changes what some rule reports (or breaks the syntax). */
