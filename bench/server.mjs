@@ -402,7 +402,7 @@ const section = [
   "",
   `### Real packages`,
   "",
-  `The largest file with a function body to edit of each package of the rules' real-code corpus, in a project of its \`src/\`; ${REAL_SAMPLES} edits each (\` void 0;\` appended to a single-line statement in a function body at a seeded random site, then removed).`,
+  `The largest file with a function body to edit of each package of the rules' real-code corpus, in a project of its \`src/\`; ${REAL_SAMPLES} edits each (\` void 0;\` — or \`; void 0\` in code without semicolons — appended to a single-line statement in a function body at a seeded random site, then removed).`,
   "",
   "| package | file (lines) | server p50 / p95 | TypeScript p50 / p95 | p95 ratio | TS program update p50 | partial | cold start | RSS |",
   "|---|---|---:|---:|---:|---:|---:|---:|---:|",
