@@ -24,6 +24,7 @@
 import ts from "typescript";
 import type { Linter } from "eslint";
 import type { LintOutcome, LintProblem, RelatedNode } from "./lint";
+import { changeRange } from "./projects";
 
 /**
  * What the last lint of a file saw: the input of the next partial lint. Plain data, not the source file: the language
@@ -232,7 +233,7 @@ function canRun(node: ts.Node): boolean {
     ts.isDecorator(n) || ts.isYieldExpression(n) || ts.isForOfStatement(n) || isFunctionLike(n) || ts.isClassLike(n) ||
     ts.isJsxElement(n) || ts.isJsxSelfClosingElement(n) || ts.isClassStaticBlockDeclaration(n) ||
     ts.forEachChild(n, visit) === true;
-  return ts.isClassDeclaration(node) || visit(node);
+  return visit(node);
 }
 
 /** Index of the statement containing `offset` (statements sorted by position), or -1. */
@@ -270,14 +271,11 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   const text = sf.text;
   if (oldText === text) return "unchanged"; // a new version with the same text (an undo, a save): the last result holds
 
-  // The edit: common prefix and suffix.
-  let start = 0;
-  const minLength = Math.min(oldText.length, text.length);
-  while (start < minLength && oldText.charCodeAt(start) === text.charCodeAt(start)) start++;
-  let suffix = 0;
-  while (suffix < minLength - start && oldText.charCodeAt(oldText.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-  const oldEnd = oldText.length - suffix;
-  const newEnd = text.length - suffix;
+  // The edit, as the services' snapshots tell TypeScript.
+  const { span, newLength } = changeRange(oldText, text);
+  const start = span.start;
+  const oldEnd = span.start + span.length;
+  const newEnd = span.start + newLength;
   const delta = newEnd - oldEnd;
 
   // The same top-level statements, shifted past the edit.

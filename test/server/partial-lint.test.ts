@@ -266,20 +266,18 @@ describe("partial re-lint", function () {
     const [partial, reference] = await edit(BIG.replace("  const value = input + 1;", "  const value = String(input);"));
     assert.equal(count(), n, "an unannotated function is linted in full");
     assert.deepEqual(partial, reference);
-    // A directive comment in a body the slice would blank.
-    // A block directive acts on the rest of the file; a line directive only on its own lines, which blanking keeps.
-    const disabled = BIG.replace("  const more = await cpu(value);", "  /* eslint-disable ctxkit/no-unbounded-await */\n  const more = await cpu(value);");
-    await edit(disabled);
-    n = count();
-    const [afterDirective, directiveReference] = await edit(disabled.replace("  await sleep(ctx, 1);\n  const unused", "  await sleep(ctx, 2);\n  const unused"));
-    assert.equal(count(), n, "a directive comment outside the dirty statements forces a full lint");
-    assert.deepEqual(afterDirective, directiveReference);
-    const lineDirective = BIG.replace("  const more = await cpu(value);", "  // eslint-disable-next-line ctxkit/no-unbounded-await\n  const more = await cpu(value);");
-    await edit(lineDirective);
-    n = count();
-    const [afterLine, lineReference] = await edit(lineDirective.replace("  await sleep(ctx, 1);\n  const unused", "  await sleep(ctx, 2);\n  const unused"));
-    assert.equal(count(), n + 1, "a line directive elsewhere does not stop a partial lint");
-    assert.deepEqual(afterLine, lineReference);
+    // A directive comment in a body the slice would blank, then an edit in another body. A block directive acts on
+    // the rest of the file; a line directive only on its own lines, which blanking keeps.
+    const editBesideDirective = async (directive: string): Promise<number> => {
+      const withDirective = BIG.replace("  const more = await cpu(value);", `  ${directive}\n  const more = await cpu(value);`);
+      await edit(withDirective);
+      const before = count();
+      const [partialAnswer, fullAnswer] = await edit(withDirective.replace("  await sleep(ctx, 1);\n  const unused", "  await sleep(ctx, 2);\n  const unused"));
+      assert.deepEqual(partialAnswer, fullAnswer, directive);
+      return count() - before;
+    };
+    assert.equal(await editBesideDirective("/* eslint-disable ctxkit/no-unbounded-await */"), 0, "a block directive outside the dirty statements forces a full lint");
+    assert.equal(await editBesideDirective("// eslint-disable-next-line ctxkit/no-unbounded-await"), 1, "a line directive elsewhere does not stop a partial lint");
     // Back to the original (two bodies changed: full), then a plain body edit is partial.
     await edit(BIG);
     n = count();
