@@ -436,3 +436,53 @@ function calleeBoundByOrigin(call: ts.CallExpression | ts.NewExpression, matcher
   // A context of unknown origin counts too (`create(body, { signal: this.controller.signal }).withResponse()`).
   return boundByOrigin(root, matcher, (c) => argumentsReceiveContext(c, matcher) !== false);
 }
+
+/**
+ * Whether a call returns plain data synchronously, so that a context could not cancel anything it starts:
+ * every member of its return type is a primitive, an array or tuple, or an object with no callable members —
+ * or an object that carries the options it was given onward (`resolveOptions(params)` returning the request
+ * options, signal slot included: the context is checked where those options are used). `closestPeers(id,
+ * { count })` returning `PeerId[]` and `spanSettings(client, { body })` are such calls. Everything else may keep
+ * running after it returns and is live: a thenable, an (async) iterable, a stream, a class instance with
+ * methods, a function, `void` (a registration such as `on(event, fn, { signal })`), `any`/`unknown` and type
+ * parameters.
+ */
+export function returnsPlainData(call: ts.CallExpression | ts.NewExpression, slot: ContextSlot, matcher: ContextTypeMatcher): boolean {
+  const checker = matcher.checker;
+  const signature = checker.getResolvedSignature(call);
+  if (!signature) return false;
+  const type = ts.isNewExpression(call) ? checker.getTypeAtLocation(call) : checker.getReturnTypeOfSignature(signature);
+  const members = type.isUnion() ? type.types : [type];
+  let data = false;
+  for (const member of members) {
+    const flags = member.flags;
+    if (flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined)) continue;
+    if (flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.EnumLike)) {
+      data = true;
+      continue;
+    }
+    if (!(flags & ts.TypeFlags.Object) && !member.isIntersection()) return false; // void, any, unknown, never, T
+    if (checker.isArrayType(member) || checker.isTupleType(member)) {
+      data = true;
+      continue;
+    }
+    if (!isPlainObject(member, slot, matcher)) return false;
+    data = true;
+  }
+  return data;
+}
+
+function isPlainObject(type: ts.Type, slot: ContextSlot, matcher: ContextTypeMatcher): boolean {
+  const checker = matcher.checker;
+  if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0 || matcher.isContext(type)) return false;
+  const props = checker.getPropertiesOfType(type);
+  if (props.some((p) => p.getName() === "then" || p.getName().startsWith("__@asyncIterator") || p.getName().startsWith("__@iterator"))) return false;
+  const property = slot.form === "option" ? slot.property : undefined;
+  const carriesOptions = property !== undefined && props.some((p) => {
+    const propType = checker.getNonNullableType(checker.getTypeOfSymbol(p));
+    const inner = propType.getProperty(property);
+    return inner !== undefined && matcher.match(checker.getTypeOfSymbol(inner)) !== undefined;
+  });
+  if (carriesOptions) return true;
+  return !props.some((p) => (p.flags & ts.SymbolFlags.Method) !== 0 || checker.getTypeOfSymbol(p).getCallSignatures().length > 0);
+}

@@ -8,7 +8,7 @@
  */
 import { ESLintUtils, type TSESLint, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
-import { contextSlotsOfCall, contextUseOfCall, type ContextSlot } from "../analysis/accepts";
+import { contextSlotsOfCall, contextUseOfCall, returnsPlainData, type ContextSlot } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { skipOuter } from "../analysis/ctxkitApi";
 import { contextsInScope, convertibleTo, isGuardedBy, type DetachedReason, type ScopeContext } from "../analysis/scope";
@@ -93,6 +93,8 @@ export default createRule<Options, MessageIds>({
       if (use.state !== "missing" && use.state !== "detached") return;
       if (isGuardedBy(call, use.target, matcher)) return;
       if (use.state === "missing" && isCombinedWith(call, use.target, matcher.checker)) return;
+      // A synchronous callee that returns plain data has nothing left running for the context to cancel.
+      if (use.state === "missing" && returnsPlainData(call, use.acceptance.slot, matcher)) return;
       const { slot } = use.acceptance;
       const hint = use.text === undefined ? "; wrap it with `fromSignal(…)` to get a Context" : "";
       // `contextNode` (the context's declaration) is the server's related information: "the context in scope".

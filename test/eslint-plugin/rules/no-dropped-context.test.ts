@@ -57,10 +57,19 @@ ruleTester.run("no-dropped-context", rule, {
     h(`export function f(signal: AbortSignal, target: EventTarget) { target.addEventListener("x", () => {}); void signal; }`),
     // A union parameter exposes only the properties all its members have (`url.signal` does not exist on a string).
     h(`export async function f(url: string | Request) { await fetch("/v"); void url; }`),
+    // A synchronous callee that returns plain data (or hands its options onward) has nothing to cancel.
+    h(`export function f(signal: AbortSignal) { return api.closest("k", { count: 3 }).length + String(signal.aborted); }`),
+    h(`export function f(signal: AbortSignal) { void signal; return api.spanSettings({ body: "x" }).route; }`),
+    h(`export function f(signal: AbortSignal) { void signal; return api.prepare("p").format() + String(api.size({})); }`),
     // ignoreCallees
     { code: h(`export async function f(signal: AbortSignal) { await fetch("/u"); void signal; }`), options: [{ ignoreCallees: ["fetch"] }] },
   ],
   invalid: [
+    // Synchronous, but something keeps running: a registration, a subscription, an iterator.
+    ...[`api.watch("/p")`, `api.subscribe("t")`, `api.tail("/p")`].map((call) => ({
+      code: h(`export function f(signal: AbortSignal) { void ${call}; }`),
+      errors: [{ messageId: "missing" as const, suggestions: [{ messageId: "passContext" as const, output: h(`export function f(signal: AbortSignal) { void ${call.replace(/\)$/, ", { signal })")}; }`) }] }],
+    })),
     {
       // Combined with something else, not with the context in scope: still a drop.
       code: h(`export async function f(signal: AbortSignal, other: AbortSignal) { const t = api.timeoutSignal(5); await fetch("/u", { signal: AbortSignal.any([t, other]) }); void signal; }`),
