@@ -14,7 +14,7 @@
  */
 import { ESLintUtils, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
-import { contextUseOfCall } from "../analysis/accepts";
+import { contextUseOfCall, isOptOut } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { ctxkitCalleeName, skipOuter } from "../analysis/ctxkitApi";
 import { contextsInScope, enclosingFunction, isFunctionLike, valueSymbolOf, type ScopeContext } from "../analysis/scope";
@@ -195,6 +195,7 @@ export default createRule<Options, MessageIds>({
           return depth < 2 && inner.properties.some((p) => (ts.isPropertyAssignment(p) && isCallback(p.initializer, depth + 1)) || (ts.isShorthandPropertyAssignment(p) && isCallback(p.name, depth + 1)));
         }
         if (ts.isArrayLiteralExpression(inner)) return depth < 2 && inner.elements.some((el) => !ts.isSpreadElement(el) && isCallback(el, depth + 1));
+        if (wrapsCallback(inner)) return true;
         if (!ts.isIdentifier(inner) && !ts.isPropertyAccessExpression(inner)) return false;
         if (ts.isPropertyAccessExpression(inner)) return isCallbackSlot(inner);
         return isFunctionOrFunctions(checker.getTypeAtLocation(inner)) && isCallbackPassedIn(inner);
@@ -244,8 +245,8 @@ export default createRule<Options, MessageIds>({
      * `safeParseJSON(…)` buys nothing.
      */
     function isCpuOnly(call: ts.CallExpression, depth: number): boolean {
-      const decl = checker.getResolvedSignature(call)?.getDeclaration();
-      if (!decl || !isFunctionLike(decl) || !decl.body || decl.getSourceFile().isDeclarationFile) return false;
+      const decl = implementationOf(checker.getResolvedSignature(call)?.getDeclaration());
+      if (!decl || decl.getSourceFile().isDeclarationFile) return false;
       const cached = cpuOnly.get(decl);
       if (cached !== undefined) return cached;
       if (depth >= 3) return false;
@@ -259,9 +260,18 @@ export default createRule<Options, MessageIds>({
         else if (ts.isReturnStatement(n) && n.expression && !ts.isAwaitExpression(skipOuter(n.expression)) && isThenable(checker.getTypeAtLocation(n.expression)) !== false) ok = awaitIsCpuOnly(n.expression, depth);
         if (ok) ts.forEachChild(n, visit);
       };
-      if (ok) ts.forEachChild(decl.body, visit);
+      if (ok && decl.body) ts.forEachChild(decl.body, visit);
       cpuOnly.set(decl, ok);
       return ok;
+    }
+
+    /** The declaration with the body: the signature's own, or for an overload the implementation after it. */
+    function implementationOf(decl: ts.Declaration | undefined): ts.FunctionLikeDeclaration | undefined {
+      if (!decl || !isFunctionLike(decl)) return undefined;
+      if ((decl as ts.FunctionLikeDeclaration).body) return decl as ts.FunctionLikeDeclaration;
+      const name = (decl as ts.FunctionLikeDeclaration).name;
+      const symbol = name && checker.getSymbolAtLocation(name);
+      return symbol?.declarations?.find((d): d is ts.FunctionLikeDeclaration => isFunctionLike(d) && (d as ts.FunctionLikeDeclaration).body !== undefined);
     }
 
     function awaitIsCpuOnly(expr: ts.Expression, depth: number): boolean {
@@ -288,6 +298,50 @@ export default createRule<Options, MessageIds>({
       };
       visit(node);
       return found;
+    }
+
+    /**
+     * The functions written into a call's arguments: an argument itself, or a property or method of an object
+     * literal, or an element of an array literal, one level down (`run({ execute: async () => … })`).
+     */
+    function inlineFunctionsOf(call: ts.CallExpression | ts.NewExpression): ts.SignatureDeclaration[] {
+      const out: ts.SignatureDeclaration[] = [];
+      const visit = (e: ts.Node, depth: number): void => {
+        const inner = ts.isExpression(e) ? skipOuter(e) : e;
+        if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner) || ts.isMethodDeclaration(inner)) out.push(inner);
+        else if (depth > 1) return;
+        else if (ts.isObjectLiteralExpression(inner)) {
+          for (const p of inner.properties) visit(ts.isPropertyAssignment(p) ? p.initializer : p, depth + 1);
+        } else if (ts.isArrayLiteralExpression(inner)) for (const el of inner.elements) visit(el, depth + 1);
+      };
+      for (const a of call.arguments ?? []) visit(a, 0);
+      return out;
+    }
+
+    /**
+     * A function written here that calls a callback from the caller (`async (event) => { await onError(event); }`),
+     * or a local initialised with one (`const onEndWithOutput = onEnd == null ? undefined : async (e) => …`): a
+     * wrapper, bounded like the callback it wraps.
+     */
+    function wrapsCallback(e: ts.Expression): boolean {
+      let inner = skipOuter(e);
+      if (ts.isIdentifier(inner)) {
+        const decl = valueSymbolOf(inner, checker)?.valueDeclaration;
+        if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || enclosingFunction(decl) === undefined) return false;
+        if (!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
+        inner = skipOuter(decl.initializer);
+        if (ts.isConditionalExpression(inner)) return [inner.whenTrue, inner.whenFalse].some((b) => !isOptOut(b) && wrapsCallback(b)) && [inner.whenTrue, inner.whenFalse].every((b) => isOptOut(b) || wrapsCallback(b));
+      }
+      if (!ts.isArrowFunction(inner) && !ts.isFunctionExpression(inner)) return false;
+      const fn: ts.ArrowFunction | ts.FunctionExpression = inner;
+      let calls = false;
+      const visit = (n: ts.Node): void => {
+        if (calls || isFunctionLike(n)) return;
+        if (ts.isCallExpression(n) && (isCallbackPassedIn(n.expression) || isCallbackSlot(n.expression))) calls = true;
+        else ts.forEachChild(n, visit);
+      };
+      visit(fn.body);
+      return calls;
     }
 
     function calleeLabel(call: ts.CallExpression | ts.NewExpression): string {
@@ -433,8 +487,9 @@ export default createRule<Options, MessageIds>({
     function callVerdict(call: ts.CallExpression | ts.NewExpression, scope: readonly ScopeContext[], mode: "await" | "origin" | "iterate"): Verdict {
       const use = contextUseOfCall(call, scope, matcher);
       if (use.state !== "none" && use.state !== "incompatible") return BOUNDED; // received, opted out, or no-dropped-context's report
-      // A callback that uses the context does the awaited work under it: `retry(() => fetch(url, { signal }))`.
-      if ((call.arguments ?? []).some((a) => ts.isFunctionLike(skipOuter(a)) && usesScopeContext(a, scope))) return BOUNDED;
+      // A callback that uses the context does the awaited work under it: `retry(() => fetch(url, { signal }))`,
+      // `runInSpan({ name, execute: async () => … signal … })`.
+      if (inlineFunctionsOf(call).some((f) => usesScopeContext(f, scope))) return BOUNDED;
       const noun = mode === "iterate" ? "an iterator made without the context" : `\`${calleeLabel(call)}(…)\`, a call that accepts no context`;
       return { bounded: false, what: use.state === "incompatible" ? `\`${calleeLabel(call)}(…)\`, which takes a ${use.acceptance.slot.typeName} that nothing in scope provides` : noun };
     }

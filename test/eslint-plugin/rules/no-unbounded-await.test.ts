@@ -71,6 +71,13 @@ ruleTester.run("no-unbounded-await", rule, {
     h(`declare function cancelResponseBody(r: Response): Promise<void>;\nexport async function f(signal: AbortSignal, reader: ReadableStreamDefaultReader<Uint8Array>, res: Response, it: AsyncIterator<number>) { await reader.cancel(); await res.body?.cancel(); await cancelResponseBody(res); await it.return?.(); void signal; }`),
     // An async function of the program that does no I/O (ai's `safeParseJSON`): nothing to cancel.
     h(`async function validate(v: unknown, check?: (v: unknown) => Promise<boolean>) { return check ? await check(v) : true; }\nasync function parse(text: string) { const v: unknown = JSON.parse(text); return await validate(v); }\nexport async function f(signal: AbortSignal) { await parse("1"); void signal; }`),
+    // A callback written into an options object that uses the context (ai's `runInTracingChannelSpan({ execute })`).
+    h(`declare function runInSpan<T>(o: { type: string; execute: () => Promise<T> }): Promise<T>;\nexport async function f(signal: AbortSignal) { return await runInSpan({ type: "x", execute: async () => await api.download("/u", signal) }); }`),
+    h(`declare function runInSpan<T>(o: { type: string; hooks: { execute(): Promise<T> } }): Promise<T>;\nexport async function f(signal: AbortSignal) { return await runInSpan({ type: "x", hooks: { async execute() { return await api.download("/u", signal); } } }); }`),
+    // A function written here that wraps the caller's callback, inline or in a local (ai's stream-text `notify` calls).
+    h(`declare function notify<E>(o: { event: E; callbacks?: ((e: E) => Promise<void>) | undefined }): Promise<void>;\nexport async function f(signal: AbortSignal, onError: (e: number) => Promise<void>, onEnd?: (e: number) => Promise<void>) { await notify({ event: 1, callbacks: async (e) => { await onError(e); } }); const wrapped = onEnd == null ? undefined : async (e: number) => { await onEnd(e + 1); }; await notify({ event: 2, callbacks: wrapped }); void signal; }`),
+    // An overloaded async function of the program that does no I/O: its implementation is what is read.
+    h(`async function parse(text: string): Promise<unknown>;\nasync function parse(text: string, strict: boolean): Promise<unknown>;\nasync function parse(text: string, strict?: boolean) { const v = JSON.parse(text) as number; return strict ? v : text.length; }\nexport async function f(signal: AbortSignal) { await parse("1"); void signal; }`),
     // A configured bounding helper.
     { code: h(`declare function withAbort<T>(p: Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { await withAbort(api.compute(1)); void ctx; }`), options: [{ boundingFunctions: ["withAbort"] }] },
   ],
@@ -151,6 +158,21 @@ ruleTester.run("no-unbounded-await", rule, {
       // A combinator over a source made without the signal.
       code: h(`declare function drain(src: AsyncIterable<unknown>): Promise<void>;\nexport async function f(signal: AbortSignal) { await drain(api.lines("/u")); }`),
       errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`drain(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
+    },
+    {
+      // A callback in an options object that does not use the context leaves the call unbounded.
+      code: h(`declare function runInSpan<T>(o: { type: string; execute: () => Promise<T> }): Promise<T>;\nexport async function f(signal: AbortSignal) { return await runInSpan({ type: "x", execute: () => api.compute(1) }); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`runInSpan(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
+    },
+    {
+      // A function written here that calls no callback of the caller is no wrapper.
+      code: h(`declare function notify<E>(o: { event: E; callbacks?: ((e: E) => Promise<void>) | undefined }): Promise<void>;\nexport async function f(signal: AbortSignal) { await notify({ event: 1, callbacks: async (e) => { await api.compute(e); } }); }`),
+      errors: [{ messageId: "unbounded" }, { messageId: "unbounded" }],
+    },
+    {
+      // An overloaded async function of the program whose implementation awaits I/O.
+      code: h(`async function load(): Promise<number>;\nasync function load(n: number): Promise<number>;\nasync function load(n?: number) { return await api.compute(n ?? 1); }\nexport async function f(signal: AbortSignal) { await load(); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`load(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
     },
     {
       // An async function of the program that awaits I/O is not CPU-only.
