@@ -27,7 +27,7 @@
 import ts from "typescript";
 import type { ContextKind, ContextTypeMatcher } from "./contextTypes";
 import { skipOuter } from "./ctxkitApi";
-import { boundByOrigin, convertibleTo, deriveContext, isContextHolder, valueSymbolOf, type DetachedReason, type ScopeContext } from "./scope";
+import { boundByOrigin, convertibleTo, deriveContext, isContextHolder, typeForContextQuery, valueSymbolOf, type DetachedReason, type ScopeContext } from "./scope";
 
 /** A context-typed parameter: `f(ctx: Context)`, `g(x, signal?: AbortSignal)`. */
 export interface PositionalSlot {
@@ -104,10 +104,16 @@ function cachesOf(matcher: ContextTypeMatcher): Caches {
   return c;
 }
 
+// Speed path: a declaration's JSDoc is parsed for every call of it otherwise (instantiated signatures share it).
+const deprecated = new WeakMap<ts.Node, boolean>();
+
 /** Whether a signature is marked `@deprecated` (such overloads do not count as accepting a context). */
 export function isDeprecatedSignature(signature: ts.Signature): boolean {
   const decl = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
-  return decl !== undefined && ts.getJSDocDeprecatedTag(decl) !== undefined;
+  if (decl === undefined) return false;
+  let is = deprecated.get(decl);
+  if (is === undefined) deprecated.set(decl, (is = ts.getJSDocDeprecatedTag(decl) !== undefined));
+  return is;
 }
 
 /** The context slots of one signature, in parameter order (an options object can give several slots). */
@@ -322,7 +328,7 @@ export function analyzeCallAcceptance(call: ts.CallExpression | ts.NewExpression
 export function isCalleeTheContext(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): boolean {
   const callee = skipOuter(call.expression);
   if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return false;
-  return matcher.isContext(matcher.checker.getTypeAtLocation(callee.expression));
+  return matcher.isContext(typeForContextQuery(callee.expression, matcher));
 }
 
 /**
@@ -393,7 +399,7 @@ function argumentsReceiveContext(call: ts.CallExpression | ts.NewExpression, mat
     }
     if (ts.isArrayLiteralExpression(inner)) return inner.elements.some((el) => !ts.isSpreadElement(el) && visit(el));
     if (ts.isFunctionLike(inner) || ts.isLiteralExpression(inner)) return false;
-    const type = matcher.checker.getTypeAtLocation(inner);
+    const type = typeForContextQuery(inner, matcher);
     if (!matcher.isContext(type)) {
       if (isContextHolder(inner, matcher)) unknown = true;
       return false;

@@ -100,6 +100,7 @@ interface Caches {
   functions: Map<ts.Node, FunctionInfo>;
   propsOfType: Map<ts.Type, { property: string; kind: ContextKind; typeName: string; optional: boolean }[]>;
   derivation: Map<ts.Node, Derivation>;
+  exprTypes: Map<ts.Node, ts.Type>;
 }
 
 // Speed path: every call in a function asks for the same parameters and locals, and the same few types
@@ -108,7 +109,7 @@ const caches = new WeakMap<ContextTypeMatcher, Caches>();
 
 function cachesOf(matcher: ContextTypeMatcher): Caches {
   let c = caches.get(matcher);
-  if (!c) caches.set(matcher, (c = { functions: new Map(), propsOfType: new Map(), derivation: new Map() }));
+  if (!c) caches.set(matcher, (c = { functions: new Map(), propsOfType: new Map(), derivation: new Map(), exprTypes: new Map() }));
   return c;
 }
 
@@ -169,13 +170,12 @@ function literalCarriesContext(literal: ts.ObjectLiteralExpression, matcher: Con
  */
 export function isContextHolder(expr: ts.Expression, matcher: ContextTypeMatcher): boolean {
   const e = skipOuter(expr);
+  const type = typeForContextQuery(e, matcher);
+  if (matcher.isContext(type) || contextPropertiesOf(type, matcher).length === 0) return false;
   const symbol = matcher.checker.getSymbolAtLocation(e);
   if (symbol && symbol.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) return false;
   const aliased = symbol && symbol.flags & ts.SymbolFlags.Alias ? matcher.checker.getAliasedSymbol(symbol) : undefined;
-  if (aliased && aliased.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) return false;
-  const type = matcher.checker.getTypeAtLocation(e);
-  if (matcher.isContext(type)) return false;
-  return contextPropertiesOf(type, matcher).length > 0;
+  return !(aliased && aliased.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule));
 }
 
 /**
@@ -255,33 +255,102 @@ function bindingIdentifiers(name: ts.BindingName): ts.Identifier[] {
 
 function collectLocals(body: ts.Block, fn: ts.SignatureDeclaration, info: FunctionInfo, matcher: ContextTypeMatcher): void {
   const checker = matcher.checker;
-  const visit = (n: ts.Node): void => {
-    if (isFunctionLike(n) || ts.isClassLike(n)) return;
-    if (ts.isVariableDeclaration(n)) {
-      const list = n.parent;
-      const statement = list.parent;
-      const container = ts.isVariableStatement(statement) ? statement.parent : statement; // for/for-of heads scope to the loop
-      for (const id of bindingIdentifiers(n.name)) {
-        const type = checker.getTypeAtLocation(id);
-        const m = matcher.match(type);
-        if (m) {
-          const d = deriveIdentifier(id, matcher, new Set());
+  const declare = (n: ts.VariableDeclaration, container: ts.Node): void => {
+    // Speed path: an initializer that cannot evaluate to a context needs no type (in a cold program, asking
+    // for a local's type makes the checker infer its initializer).
+    if (ts.isIdentifier(n.name) && !n.type && n.initializer !== undefined && cannotBeContext(n.initializer)) return;
+    for (const id of bindingIdentifiers(n.name)) {
+      const type = checker.getTypeAtLocation(id);
+      const m = matcher.match(type);
+      if (m) {
+        const d = deriveIdentifier(id, matcher, new Set());
+        if (d.kind === "detached" || d.kind === "optOut") continue;
+        info.locals.push({ ctx: { text: id.text, kind: m.kind, typeName: m.typeName, origin: "local", declaration: id, owner: fn, optional: mayBeUndefined(type) }, container, end: n.end });
+      } else if (ts.isIdentifier(n.name) && type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection) && type.getProperty("ctx") && type.getProperty("cancel")) {
+        // A cancel scope (`using scope = withTimeout(parent, 5)`): its ctxkit Context is in scope as `scope.ctx`.
+        for (const p of contextPropertiesOf(type, matcher)) {
+          if (p.kind !== "ctxkit") continue;
+          const d = n.initializer ? deriveContext(n.initializer, matcher) : { kind: "unknown" as const };
           if (d.kind === "detached" || d.kind === "optOut") continue;
-          info.locals.push({ ctx: { text: id.text, kind: m.kind, typeName: m.typeName, origin: "local", declaration: id, owner: fn, optional: mayBeUndefined(type) }, container, end: n.end });
-        } else if (ts.isIdentifier(n.name) && type.getProperty("ctx") && type.getProperty("cancel")) {
-          // A cancel scope (`using scope = withTimeout(parent, 5)`): its ctxkit Context is in scope as `scope.ctx`.
-          for (const p of contextPropertiesOf(type, matcher)) {
-            if (p.kind !== "ctxkit") continue;
-            const d = n.initializer ? deriveContext(n.initializer, matcher) : { kind: "unknown" as const };
-            if (d.kind === "detached" || d.kind === "optOut") continue;
-            info.locals.push({ ctx: { text: `${id.text}.${p.property}`, kind: p.kind, typeName: p.typeName, origin: "localProperty", declaration: id, owner: fn, optional: p.optional || mayBeUndefined(type) }, container, end: n.end });
-          }
+          info.locals.push({ ctx: { text: `${id.text}.${p.property}`, kind: p.kind, typeName: p.typeName, origin: "localProperty", declaration: id, owner: fn, optional: p.optional || mayBeUndefined(type) }, container, end: n.end });
         }
       }
     }
-    ts.forEachChild(n, visit);
   };
-  ts.forEachChild(body, visit);
+  const declareList = (list: ts.ForInitializer | undefined, loop: ts.Statement): void => {
+    if (list && ts.isVariableDeclarationList(list)) for (const d of list.declarations) declare(d, loop); // a loop head scopes to the loop
+  };
+  // Declarations sit in statements only (an expression holds them only inside a function or class, which has its
+  // own scope), so the walk visits statements and never descends into expressions.
+  const visit = (st: ts.Statement): void => {
+    switch (st.kind) {
+      case ts.SyntaxKind.VariableStatement:
+        for (const d of (st as ts.VariableStatement).declarationList.declarations) declare(d, st.parent);
+        return;
+      case ts.SyntaxKind.Block:
+        (st as ts.Block).statements.forEach(visit);
+        return;
+      case ts.SyntaxKind.IfStatement: {
+        const s = st as ts.IfStatement;
+        visit(s.thenStatement);
+        if (s.elseStatement) visit(s.elseStatement);
+        return;
+      }
+      case ts.SyntaxKind.ForStatement:
+      case ts.SyntaxKind.ForInStatement:
+      case ts.SyntaxKind.ForOfStatement: {
+        const s = st as ts.ForStatement | ts.ForInStatement | ts.ForOfStatement;
+        declareList(s.initializer, s);
+        visit(s.statement);
+        return;
+      }
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+      case ts.SyntaxKind.LabeledStatement:
+      case ts.SyntaxKind.WithStatement:
+        visit((st as ts.WhileStatement | ts.DoStatement | ts.LabeledStatement | ts.WithStatement).statement);
+        return;
+      case ts.SyntaxKind.TryStatement: {
+        const s = st as ts.TryStatement;
+        visit(s.tryBlock);
+        if (s.catchClause) visit(s.catchClause.block);
+        if (s.finallyBlock) visit(s.finallyBlock);
+        return;
+      }
+      case ts.SyntaxKind.SwitchStatement:
+        for (const clause of (st as ts.SwitchStatement).caseBlock.clauses) clause.statements.forEach(visit);
+        return;
+    }
+  };
+  body.statements.forEach(visit);
+}
+
+const BUILTIN_CLASSES: ReadonlySet<string> = new Set(["Map", "Set", "WeakMap", "WeakSet", "WeakRef", "Array", "Date", "Error", "TypeError", "RangeError", "URL", "URLSearchParams", "Headers", "TextEncoder", "TextDecoder", "RegExp", "Promise", "Uint8Array", "ArrayBuffer", "DataView", "AbortController", "FormData", "Blob", "Response", "Request", "ReadableStream", "WritableStream", "TransformStream"]);
+
+/**
+ * Whether an initializer's syntax rules out a context value: literals, object and array literals, functions and
+ * classes, templates, `typeof`/`!`/arithmetic, comparisons, and `new` of a built-in class (`new Map()`,
+ * `new AbortController()`: a controller, not its signal). Both arms are asked for `a ? b : c`.
+ */
+function cannotBeContext(init: ts.Expression): boolean {
+  const e = skipOuter(init);
+  if (ts.isLiteralExpression(e) || ts.isTemplateExpression(e) || ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return true;
+  if (ts.isFunctionExpression(e) || ts.isArrowFunction(e) || ts.isClassExpression(e) || ts.isTypeOfExpression(e)) return true;
+  switch (e.kind) {
+    case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword:
+    case ts.SyntaxKind.NullKeyword:
+      return true;
+  }
+  if (ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) return true;
+  if (ts.isConditionalExpression(e)) return cannotBeContext(e.whenTrue) && cannotBeContext(e.whenFalse);
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken) return cannotBeContext(e.left) && cannotBeContext(e.right);
+    return op !== ts.SyntaxKind.CommaToken && (op < ts.SyntaxKind.FirstAssignment || op > ts.SyntaxKind.LastAssignment);
+  }
+  if (ts.isNewExpression(e)) return ts.isIdentifier(e.expression) && BUILTIN_CLASSES.has(e.expression.text);
+  return false;
 }
 
 /** Context-typed, non-method properties of an object type (union members asked), cached per type. */
@@ -404,6 +473,19 @@ function isGlobalNamed(expr: ts.Expression, name: string, matcher: ContextTypeMa
 }
 
 /** The variable an identifier refers to; for `{ signal }` the variable, not the object literal's property. */
+/**
+ * The type of an expression for the questions "is it a context?" and "does it carry one?", memoised per node: both
+ * rules ask them about the same arguments and callees, and the checker recomputes an expression's type (control
+ * flow included) on every `getTypeAtLocation`.
+ */
+export function typeForContextQuery(expr: ts.Expression, matcher: ContextTypeMatcher): ts.Type {
+  const e = skipOuter(expr);
+  const cache = cachesOf(matcher).exprTypes;
+  let type = cache.get(e);
+  if (!type) cache.set(e, (type = matcher.checker.getTypeAtLocation(e)));
+  return type;
+}
+
 export function valueSymbolOf(id: ts.Identifier, checker: ts.TypeChecker): ts.Symbol | undefined {
   return ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id ? checker.getShorthandAssignmentValueSymbol(id.parent) : checker.getSymbolAtLocation(id);
 }

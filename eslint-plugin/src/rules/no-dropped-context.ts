@@ -85,9 +85,9 @@ export default createRule<Options, MessageIds>({
       // Speed path, cheapest first: most calls have no context in scope (an ancestor walk over functions whose
       // parameters and locals are cached; the answer is cached per call), so the signature query of
       // `contextSlotsOfCall` runs only for the calls that could drop one. Both must hold to report.
+      if (contextSlotsOfCall(call, matcher).length === 0) return;
       const scope = scopeOf(call);
       if (scope.length === 0) return;
-      if (contextSlotsOfCall(call, matcher).length === 0) return;
       const calleeText = calleeLabel(call);
       const use = contextUseOfCall(call, scope, matcher);
       if (use.state !== "missing" && use.state !== "detached") return;
