@@ -65,6 +65,16 @@ ruleTester.run("no-dropped-context", rule, {
     { code: h(`export async function f(signal: AbortSignal) { await fetch("/u"); void signal; }`), options: [{ ignoreCallees: ["fetch"] }] },
   ],
   invalid: [
+    // A union callee: the member whose method takes a signal counts, though the call resolves to a composite signature.
+    {
+      code: h(`declare const client: { run(x: string): Promise<void> } | { run(x: string, opts?: { signal?: AbortSignal }): Promise<void> };\nexport async function f(signal: AbortSignal) { await client.run("x"); }`),
+      errors: [{ messageId: "missing", data: { callee: "client.run", ctx: "signal", type: "AbortSignal", slot: "an AbortSignal (option `signal`)", hint: "" }, suggestions: [{ messageId: "passContext", output: h(`declare const client: { run(x: string): Promise<void> } | { run(x: string, opts?: { signal?: AbortSignal }): Promise<void> };\nexport async function f(signal: AbortSignal) { await client.run("x", { signal }); }`) }] }],
+    },
+    // Generic callees: the instantiated signature still shows the slot.
+    {
+      code: h(`declare function load<T>(id: T, opts?: { signal?: AbortSignal }): Promise<T>;\nconst save = async <T,>(value: T, opts?: { signal?: AbortSignal }): Promise<T> => { void opts; return value; };\nexport async function f(signal: AbortSignal) { await save(await load(1, { signal }), {}); }`),
+      errors: [{ messageId: "missing", suggestions: [{ messageId: "passContext", output: h(`declare function load<T>(id: T, opts?: { signal?: AbortSignal }): Promise<T>;\nconst save = async <T,>(value: T, opts?: { signal?: AbortSignal }): Promise<T> => { void opts; return value; };\nexport async function f(signal: AbortSignal) { await save(await load(1, { signal }), { signal }); }`) }] }],
+    },
     // Synchronous, but something keeps running: a registration, a subscription, an iterator.
     ...[`api.watch("/p")`, `api.subscribe("t")`, `api.tail("/p")`].map((call) => ({
       code: h(`export function f(signal: AbortSignal) { void ${call}; }`),
