@@ -86,7 +86,11 @@ export default createRule<Options, MessageIds>({
       return at;
     }
 
+    // Speed path: a file that never names `withoutCancel` has no opt-out to look for.
+    const mayOptOut = services.program.getSourceFile(context.filename)?.text.includes("withoutCancel") ?? true;
+
     function optedOut(node: ts.Node): boolean {
+      if (!mayOptOut) return false;
       for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
         const at = withoutCancelStart(fn);
         if (at !== null && at < node.getStart()) return true;
