@@ -185,7 +185,9 @@ function parseSlice(code: string, options: Record<string, unknown> | undefined, 
   const real = program.getSourceFile(filename);
   if (!real) throw new Error(`partial lint: ${filename} is not in the program`);
   const kind = /\.[mc]?tsx$/.test(real.fileName) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
-  const slice = ts.createSourceFile(real.fileName, code, { languageVersion: real.languageVersion, impliedNodeFormat: real.impliedNodeFormat }, true, kind);
+  // No JSDoc: the slice's tree only becomes ESTree (comments come from the text), and the rules' JSDoc questions go to
+  // the program's file.
+  const slice = ts.createSourceFile(real.fileName, code, { languageVersion: real.languageVersion, impliedNodeFormat: real.impliedNodeFormat, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, kind);
   // The parser takes the file from the program: this view of it hands out the slice for that one file.
   const view = new Proxy(program, {
     get(target, key, receiver) {

@@ -137,11 +137,23 @@ function isTypeStable(fn: ts.FunctionLikeDeclaration): boolean {
 function isDeclarationStatement(statement: ts.Statement): boolean {
   if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) return true;
   if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) return true;
+  if (isTypeOnly(statement)) return true;
   if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) return true;
   if (ts.isVariableStatement(statement)) {
     return statement.declarationList.declarations.every((d) => d.initializer === undefined || isFunctionLike(unwrap(d.initializer)));
   }
   return false;
+}
+
+/**
+ * A statement that declares types only: an interface, a type alias, or a namespace of nothing else (generated API
+ * clients keep most of their text in such namespaces). It runs no code, so a slice may blank it like an interface.
+ */
+function isTypeOnly(statement: ts.Statement): boolean {
+  if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) return true;
+  if (!ts.isModuleDeclaration(statement) || !statement.body) return false;
+  if (ts.isModuleDeclaration(statement.body)) return isTypeOnly(statement.body);
+  return ts.isModuleBlock(statement.body) && statement.body.statements.every(isTypeOnly);
 }
 
 function isModuleLink(statement: ts.Statement): boolean {
@@ -155,6 +167,7 @@ function unwrap(e: ts.Expression): ts.Expression {
 
 /** The names a statement makes visible to others: its declared names and the names of its member functions. */
 function namesOf(statement: ts.Node): string[] {
+  if (ts.isStatement(statement) && isTypeOnly(statement)) return []; // types declare no value a rule could follow
   const names: string[] = [];
   const visit = (node: ts.Node): void => {
     if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isEnumDeclaration(node)) && node.name) names.push(node.name.text);

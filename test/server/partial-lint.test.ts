@@ -109,8 +109,22 @@ export declare namespace Service {
   export { type Context as ServiceContext };
 }
 
-export async function sixth(ctx: Context, options: Service.Options): Promise<number> {
-  const value = await fetchThing(ctx, options.n);
+/** Options of the handlers, as a generated API client declares them: a namespace of types only. */
+export namespace Handlers {
+  /** One handler's options. */
+  export interface Options {
+    /** How many. */
+    n: number;
+    signal?: AbortSignal;
+  }
+  export namespace Options {
+    /** How fast. */
+    export type Mode = "fast" | "slow";
+  }
+}
+
+export async function sixth(ctx: Context, options: Service.Options, more?: Handlers.Options): Promise<number> {
+  const value = await fetchThing(ctx, options.n + (more?.n ?? 0));
   return value;
 }
 `;
