@@ -237,32 +237,7 @@ export function contextSlotsOfCall(call: ts.CallExpression | ts.NewExpression, m
   return slots;
 }
 
-/**
- * Speed path: the signature of a call whose callee has only that one — a function, method or arrow declared once.
- * The checker keeps the resolved signature of every checked call, where asking for the callee's type checks the
- * expression again. Overloads, merged declarations, union callees (a composite signature), constructors and call
- * signatures return undefined: the full path asks every signature of the callee's type.
- */
-function soleSignatureOf(call: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker): ts.Signature | undefined {
-  if (ts.isNewExpression(call)) return undefined;
-  const resolved = checker.getResolvedSignature(call);
-  // A call on a union has a composite signature; each member's own signatures count (see signaturesOfCallee).
-  if (!resolved || (resolved as { compositeSignatures?: unknown }).compositeSignatures !== undefined) return undefined;
-  const decl = resolved.getDeclaration() as ts.SignatureDeclaration | undefined;
-  if (!decl) return undefined;
-  if (!ts.isArrowFunction(decl) && !ts.isFunctionExpression(decl)) {
-    if (!(ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl)) || !decl.name) return undefined;
-    // A declaration's own name resolves from the binder's symbol (no scope walk).
-    if (checker.getSymbolAtLocation(decl.name)?.declarations?.length !== 1) return undefined;
-  }
-  // A generic function's call resolves to an instantiation per call; the declared signature is the one the full path
-  // sees (and its slots are cached once). A method of a generic class keeps the receiver's instantiation.
-  return decl.typeParameters ? checker.getSignatureFromDeclaration(decl) : resolved;
-}
-
 function computeSlotsOfCall(call: ts.CallExpression | ts.NewExpression, matcher: ContextTypeMatcher): ContextSlot[] {
-  const sole = soleSignatureOf(call, matcher.checker);
-  if (sole) return isDeprecatedSignature(sole) ? [] : contextSlotsOfSignature(sole, matcher);
   const signatures = signaturesOfCallee(call, matcher);
   if (signatures.length === 0) return [];
   if (signatures.length === 1) return isDeprecatedSignature(signatures[0]!) ? [] : contextSlotsOfSignature(signatures[0]!, matcher);
