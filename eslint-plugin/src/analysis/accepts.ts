@@ -241,6 +241,9 @@ function computeSlotsOfCall(call: ts.CallExpression | ts.NewExpression, matcher:
   const signatures = signaturesOfCallee(call, matcher);
   if (signatures.length === 0) return [];
   if (signatures.length === 1) return isDeprecatedSignature(signatures[0]!) ? [] : contextSlotsOfSignature(signatures[0]!, matcher);
+  // Speed path: most overloaded callees (lib methods) take no context in any overload; resolving the call (a full
+  // check of its arguments on a program not checked in advance) is only needed to order the slots there are.
+  if (signatures.every((sig) => isDeprecatedSignature(sig) || contextSlotsOfSignature(sig, matcher).length === 0)) return [];
   const resolved = matcher.checker.getResolvedSignature(call);
   // The resolved signature of a generic is an instantiation; its declaration tells which overload it is.
   const resolvedDecl = resolved?.getDeclaration();

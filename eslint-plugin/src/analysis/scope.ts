@@ -91,9 +91,22 @@ const EVENT_CALLEES: ReadonlySet<string> = new Set([
   "afterFunc",
 ]);
 
+/**
+ * A variable declaration of a function body that may hold contexts. Its type is asked only when a query at a
+ * later position needs it (`ctxs` undefined until then): on a program not checked in advance, a local's type
+ * makes the checker infer its initializer.
+ */
+interface LocalCandidate {
+  decl: ts.VariableDeclaration;
+  container: ts.Node;
+  end: number;
+  ctxs?: ScopeContext[];
+}
+
 interface FunctionInfo {
   params: ScopeContext[];
-  locals: { ctx: ScopeContext; container: ts.Node; end: number }[];
+  locals: LocalCandidate[];
+  owner: ts.SignatureDeclaration;
 }
 
 interface Caches {
@@ -192,7 +205,9 @@ export function contextsInScope(node: ts.Node, matcher: ContextTypeMatcher): Sco
     const info = functionInfo(n, matcher);
     for (let i = info.locals.length - 1; i >= 0; i--) {
       const local = info.locals[i]!;
-      if (local.end <= start && isAncestor(local.container, node)) out.push(local.ctx);
+      if (local.end > start || !isAncestor(local.container, node)) continue;
+      const ctxs = local.ctxs ?? resolveLocal(local, info.owner, matcher);
+      for (let j = ctxs.length - 1; j >= 0; j--) out.push(ctxs[j]!);
     }
     out.push(...info.params);
     if (!contextFlowsInto(n, matcher)) break;
@@ -216,7 +231,7 @@ function functionInfo(fn: ts.SignatureDeclaration & { body?: ts.ConciseBody }, m
   const cached = cache.get(fn);
   if (cached) return cached;
   const checker = matcher.checker;
-  const info: FunctionInfo = { params: [], locals: [] };
+  const info: FunctionInfo = { params: [], locals: [], owner: fn };
   cache.set(fn, info);
   for (const param of fn.parameters) {
     if (ts.isIdentifier(param.name)) {
@@ -237,7 +252,7 @@ function functionInfo(fn: ts.SignatureDeclaration & { body?: ts.ConciseBody }, m
       }
     }
   }
-  if (fn.body && ts.isBlock(fn.body)) collectLocals(fn.body, fn, info, matcher);
+  if (fn.body && ts.isBlock(fn.body)) collectLocals(fn.body, info);
   return info;
 }
 
@@ -253,29 +268,11 @@ function bindingIdentifiers(name: ts.BindingName): ts.Identifier[] {
   return out;
 }
 
-function collectLocals(body: ts.Block, fn: ts.SignatureDeclaration, info: FunctionInfo, matcher: ContextTypeMatcher): void {
-  const checker = matcher.checker;
+function collectLocals(body: ts.Block, info: FunctionInfo): void {
   const declare = (n: ts.VariableDeclaration, container: ts.Node): void => {
-    // Speed path: an initializer that cannot evaluate to a context needs no type (in a cold program, asking
-    // for a local's type makes the checker infer its initializer).
+    // Speed path: an initializer that cannot evaluate to a context needs no type at all.
     if (ts.isIdentifier(n.name) && !n.type && n.initializer !== undefined && cannotBeContext(n.initializer)) return;
-    for (const id of bindingIdentifiers(n.name)) {
-      const type = checker.getTypeAtLocation(id);
-      const m = matcher.match(type);
-      if (m) {
-        const d = deriveIdentifier(id, matcher, new Set());
-        if (d.kind === "detached" || d.kind === "optOut") continue;
-        info.locals.push({ ctx: { text: id.text, kind: m.kind, typeName: m.typeName, origin: "local", declaration: id, owner: fn, optional: mayBeUndefined(type) }, container, end: n.end });
-      } else if (ts.isIdentifier(n.name) && type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection) && type.getProperty("ctx") && type.getProperty("cancel")) {
-        // A cancel scope (`using scope = withTimeout(parent, 5)`): its ctxkit Context is in scope as `scope.ctx`.
-        for (const p of contextPropertiesOf(type, matcher)) {
-          if (p.kind !== "ctxkit") continue;
-          const d = n.initializer ? deriveContext(n.initializer, matcher) : { kind: "unknown" as const };
-          if (d.kind === "detached" || d.kind === "optOut") continue;
-          info.locals.push({ ctx: { text: `${id.text}.${p.property}`, kind: p.kind, typeName: p.typeName, origin: "localProperty", declaration: id, owner: fn, optional: p.optional || mayBeUndefined(type) }, container, end: n.end });
-        }
-      }
-    }
+    info.locals.push({ decl: n, container, end: n.end });
   };
   const declareList = (list: ts.ForInitializer | undefined, loop: ts.Statement): void => {
     if (list && ts.isVariableDeclarationList(list)) for (const d of list.declarations) declare(d, loop); // a loop head scopes to the loop
@@ -323,6 +320,32 @@ function collectLocals(body: ts.Block, fn: ts.SignatureDeclaration, info: Functi
     }
   };
   body.statements.forEach(visit);
+}
+
+/** The contexts a local candidate declares (computed once; a local that is being resolved declares none meanwhile). */
+function resolveLocal(local: LocalCandidate, fn: ts.SignatureDeclaration, matcher: ContextTypeMatcher): ScopeContext[] {
+  const checker = matcher.checker;
+  const out: ScopeContext[] = [];
+  local.ctxs = out; // guards a derivation that asks for the scope at this declaration again
+  const n = local.decl;
+  for (const id of bindingIdentifiers(n.name)) {
+    const type = checker.getTypeAtLocation(id);
+    const m = matcher.match(type);
+    if (m) {
+      const d = deriveIdentifier(id, matcher, new Set());
+      if (d.kind === "detached" || d.kind === "optOut") continue;
+      out.push({ text: id.text, kind: m.kind, typeName: m.typeName, origin: "local", declaration: id, owner: fn, optional: mayBeUndefined(type) });
+    } else if (ts.isIdentifier(n.name) && type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection) && type.getProperty("ctx") && type.getProperty("cancel")) {
+      // A cancel scope (`using scope = withTimeout(parent, 5)`): its ctxkit Context is in scope as `scope.ctx`.
+      for (const p of contextPropertiesOf(type, matcher)) {
+        if (p.kind !== "ctxkit") continue;
+        const d = n.initializer ? deriveContext(n.initializer, matcher) : { kind: "unknown" as const };
+        if (d.kind === "detached" || d.kind === "optOut") continue;
+        out.push({ text: `${id.text}.${p.property}`, kind: p.kind, typeName: p.typeName, origin: "localProperty", declaration: id, owner: fn, optional: p.optional || mayBeUndefined(type) });
+      }
+    }
+  }
+  return out;
 }
 
 const BUILTIN_CLASSES: ReadonlySet<string> = new Set(["Map", "Set", "WeakMap", "WeakSet", "WeakRef", "Array", "Date", "Error", "TypeError", "RangeError", "URL", "URLSearchParams", "Headers", "TextEncoder", "TextDecoder", "RegExp", "Promise", "Uint8Array", "ArrayBuffer", "DataView", "AbortController", "FormData", "Blob", "Response", "Request", "ReadableStream", "WritableStream", "TransformStream"]);
