@@ -215,6 +215,20 @@ export function contextsInScope(node: ts.Node, matcher: ContextTypeMatcher): Sco
   return out;
 }
 
+/**
+ * Speed path, before any type query: whether {@link contextsInScope} could find anything at `node` — some enclosing
+ * function (up to a class) has a parameter or a local that may hold a context. False at module level and in
+ * functions with neither, which are most of a typical file's calls.
+ */
+export function mayHaveContextInScope(node: ts.Node, matcher: ContextTypeMatcher): boolean {
+  for (let n: ts.Node | undefined = node.parent; n && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.isClassLike(n)) break;
+    if (!isFunctionLike(n)) continue;
+    if (n.parameters.length > 0 || functionInfo(n, matcher).locals.length > 0) return true;
+  }
+  return false;
+}
+
 function isAncestor(ancestor: ts.Node, node: ts.Node): boolean {
   for (let n: ts.Node | undefined = node; n; n = n.parent) if (n === ancestor) return true;
   return false;

@@ -11,7 +11,7 @@ import ts from "typescript";
 import { contextSlotsOfCall, contextUseOfCall, returnsPlainData, type ContextSlot } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { skipOuter } from "../analysis/ctxkitApi";
-import { contextsInScope, convertibleTo, isGuardedBy, type DetachedReason, type ScopeContext } from "../analysis/scope";
+import { contextsInScope, convertibleTo, isGuardedBy, mayHaveContextInScope, type DetachedReason, type ScopeContext } from "../analysis/scope";
 import { createRule } from "../util/createRule";
 
 type Options = [{ contextTypes?: ContextTypeSpec[]; ignoreCallees?: string[] }];
@@ -82,9 +82,10 @@ export default createRule<Options, MessageIds>({
     function check(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
       const call = services.esTreeNodeToTSNodeMap.get(node) as ts.CallExpression | ts.NewExpression;
       if (ignore.size > 0 && isIgnored(call, ignore)) return;
-      // Speed path, cheapest first: most calls have no context in scope (an ancestor walk over functions whose
-      // parameters and locals are cached; the answer is cached per call), so the signature query of
-      // `contextSlotsOfCall` runs only for the calls that could drop one. Both must hold to report.
+      // Speed path, cheapest first: a call with no function around it that has parameters or locals cannot have a
+      // context in scope (no type query); then the callee's slots (one query of the callee, cached per signature);
+      // the contexts in scope (parameter and local types, cached per function) only for calls that take one.
+      if (!mayHaveContextInScope(call, matcher)) return;
       if (contextSlotsOfCall(call, matcher).length === 0) return;
       const scope = scopeOf(call);
       if (scope.length === 0) return;
