@@ -130,10 +130,33 @@ export default createRule<Options, MessageIds>({
       if (!root || !ts.isIdentifier(root)) return false;
       let decl: ts.Node | undefined = valueSymbolOf(root, checker)?.valueDeclaration;
       while (decl && (ts.isBindingElement(decl) || ts.isObjectBindingPattern(decl) || ts.isArrayBindingPattern(decl))) decl = decl.parent;
+      if (decl && e === root && ts.isVariableDeclaration(decl) && isLookedUpCallback(decl)) return true;
       if (!decl || !ts.isParameter(decl)) return false;
       if (e === root) return true;
       const prop = ts.isPropertyAccessExpression(e) ? checker.getSymbolAtLocation(e.name) : undefined;
       return prop !== undefined && (prop.flags & ts.SymbolFlags.Property) !== 0 && !(prop.flags & ts.SymbolFlags.Method);
+    }
+
+    /**
+     * A `const` holding a function taken out of what the caller passed in: `const refine = getOwn(refiners, name)`,
+     * `const handler = handlers[name]` (`refiners`, `handlers` parameters or their properties).
+     */
+    function isLookedUpCallback(decl: ts.VariableDeclaration): boolean {
+      if (!decl.initializer || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) || !ts.isIdentifier(decl.name)) return false;
+      const init = skipOuter(decl.initializer);
+      const fromParameter = (x: ts.Expression): boolean => {
+        const id = rootIdentifier(x);
+        if (!id) return false;
+        let d: ts.Node | undefined = valueSymbolOf(id, checker)?.valueDeclaration;
+        while (d && (ts.isBindingElement(d) || ts.isObjectBindingPattern(d) || ts.isArrayBindingPattern(d))) d = d.parent;
+        return d !== undefined && ts.isParameter(d);
+      };
+      // `handlers[name]`, `handlers.get(name)` (the receiver is the caller's), `getOwn(handlers, name)` (a helper's first argument).
+      const callee = ts.isCallExpression(init) ? skipOuter(init.expression) : undefined;
+      const lookedUp = ts.isElementAccessExpression(init)
+        ? fromParameter(init.expression)
+        : ts.isCallExpression(init) && callee !== undefined && (ts.isPropertyAccessExpression(callee) ? fromParameter(callee.expression) : init.arguments.length > 0 && fromParameter(init.arguments[0]!));
+      return lookedUp && isFunctionOrFunctions(checker.getTypeAtLocation(decl.name));
     }
 
     /**
@@ -223,6 +246,7 @@ export default createRule<Options, MessageIds>({
      * is a promise or an (async) iterable the context reached. The combinator ends when its source does.
      */
     function consumesBoundedSource(call: ts.CallExpression, scope: readonly ScopeContext[], seen: Set<ts.Node>): boolean {
+      if (readsBoundedResponse(call, scope, seen)) return true;
       return call.arguments.some((a) => {
         const e = skipOuter(ts.isSpreadElement(a) ? a.expression : a);
         if (ts.isFunctionLike(e) || ts.isLiteralExpression(e) || ts.isObjectLiteralExpression(e)) return false;
@@ -234,6 +258,25 @@ export default createRule<Options, MessageIds>({
           return members !== undefined && members.length > 0 && members.every((m) => classify(m, scope, "origin", new Set(seen)).bounded === true);
         }
         return classify(e, scope, "origin", new Set(seen)).bounded === true;
+      });
+    }
+
+    /**
+     * A helper handed a `Response` whose fetch received the context, as an argument or a property of an object-literal
+     * argument (`createApiError({ response, url })`): reading its body is covered by that fetch's abort.
+     */
+    function readsBoundedResponse(call: ts.CallExpression, scope: readonly ScopeContext[], seen: Set<ts.Node>): boolean {
+      const bounded = (v: ts.Expression): boolean => (ts.isIdentifier(v) || ts.isPropertyAccessExpression(v)) && isResponse(v) && classify(v, scope, "origin", new Set(seen)).bounded === true;
+      return call.arguments.some((a) => {
+        const e = skipOuter(a);
+        if (!ts.isObjectLiteralExpression(e)) return bounded(e);
+        return e.properties.some((p) => {
+          if (ts.isPropertyAssignment(p)) return bounded(skipOuter(p.initializer));
+          if (!ts.isShorthandPropertyAssignment(p) || !isResponse(p.name)) return false;
+          // `{ response }`: the variable's own initializer tells where the Response came from.
+          const decl = checker.getShorthandAssignmentValueSymbol(p)?.valueDeclaration;
+          return decl !== undefined && ts.isVariableDeclaration(decl) && decl.initializer !== undefined && classify(decl.initializer, scope, "origin", new Set(seen)).bounded === true;
+        });
       });
     }
 

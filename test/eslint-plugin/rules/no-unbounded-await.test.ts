@@ -78,6 +78,10 @@ ruleTester.run("no-unbounded-await", rule, {
     h(`declare function notify<E>(o: { event: E; callbacks?: ((e: E) => Promise<void>) | undefined }): Promise<void>;\nexport async function f(signal: AbortSignal, onError: (e: number) => Promise<void>, onEnd?: (e: number) => Promise<void>) { await notify({ event: 1, callbacks: async (e) => { await onError(e); } }); const wrapped = onEnd == null ? undefined : async (e: number) => { await onEnd(e + 1); }; await notify({ event: 2, callbacks: wrapped }); void signal; }`),
     // An overloaded async function of the program that does no I/O: its implementation is what is read.
     h(`async function parse(text: string): Promise<unknown>;\nasync function parse(text: string, strict: boolean): Promise<unknown>;\nasync function parse(text: string, strict?: boolean) { const v = JSON.parse(text) as number; return strict ? v : text.length; }\nexport async function f(signal: AbortSignal) { await parse("1"); void signal; }`),
+    // A callback looked up in what the caller passed (ai's `const refine = getOwn(refiners, name)`).
+    h(`declare function getOwn<T>(o: Record<string, T> | undefined, k: string): T | undefined;\nexport async function f(signal: AbortSignal, refiners: Record<string, (x: number) => Promise<number>> | undefined, handlers: Record<string, () => Promise<void>>) { const refine = getOwn(refiners, "a"); const handler = handlers["b"]; void signal; return (refine ? await refine(1) : 0) + (handler ? (await handler(), 1) : 0); }`),
+    // A helper handed a Response whose fetch got the signal (ai's `createUIApiCallError({ response, url })`).
+    h(`declare function apiError(o: { response: Response; url: string }): Promise<Error>;\ndeclare function describe(r: Response): Promise<string>;\nexport async function f(signal: AbortSignal) { const response = await fetch("/u", { signal }); if (!response.ok) throw await apiError({ response, url: "/u" }); return await describe(response); }`),
     // A configured bounding helper.
     { code: h(`declare function withAbort<T>(p: Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { await withAbort(api.compute(1)); void ctx; }`), options: [{ boundingFunctions: ["withAbort"] }] },
   ],
@@ -173,6 +177,16 @@ ruleTester.run("no-unbounded-await", rule, {
       // An overloaded async function of the program whose implementation awaits I/O.
       code: h(`async function load(): Promise<number>;\nasync function load(n: number): Promise<number>;\nasync function load(n?: number) { return await api.compute(n ?? 1); }\nexport async function f(signal: AbortSignal) { await load(); }`),
       errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`load(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
+    },
+    {
+      // A Response that no call given the signal made is no bound (both awaits are reported).
+      code: h(`declare function apiError(o: { response: Response; url: string }): Promise<Error>;\ndeclare function cached(): Promise<Response>;\nexport async function f(signal: AbortSignal) { const response = await cached(); throw await apiError({ response, url: "/u" }); }`),
+      errors: [{ messageId: "unbounded" }, { messageId: "unbounded", data: { await: "\`await\`", what: "\`apiError(…)\`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
+    },
+    {
+      // A module's function, or one from a local map looked up by the caller's key, is not a callback the caller passed in.
+      code: h(`const table: Record<string, () => Promise<void>> = {};\nexport async function f(signal: AbortSignal, item: { id: string }) { const run = table["x"]; if (run) await run(); const fns = new Map<string, () => Promise<void>>(); const execute = fns.get(item.id); if (execute) await execute(); }`),
+      errors: [{ messageId: "unbounded" }, { messageId: "unbounded" }],
     },
     {
       // An async function of the program that awaits I/O is not CPU-only.
