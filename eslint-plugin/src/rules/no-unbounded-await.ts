@@ -156,7 +156,10 @@ export default createRule<Options, MessageIds>({
       const lookedUp = ts.isElementAccessExpression(init)
         ? fromParameter(init.expression)
         : ts.isCallExpression(init) && callee !== undefined && (ts.isPropertyAccessExpression(callee) ? fromParameter(callee.expression) : init.arguments.length > 0 && fromParameter(init.arguments[0]!));
-      return lookedUp && isFunctionOrFunctions(checker.getTypeAtLocation(decl.name));
+      if (!lookedUp) return false;
+      // A generic lookup (`refiners[name]` of a mapped type) is a function through its constraint.
+      const type = checker.getTypeAtLocation(decl.name);
+      return isFunctionOrFunctions(type) || isFunctionOrFunctions(checker.getBaseConstraintOfType(type) ?? type);
     }
 
     /**
