@@ -123,12 +123,6 @@ function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
   );
 }
 
-/** A function whose type, and so every type outside it, cannot depend on its body. */
-function isTypeStable(fn: ts.FunctionLikeDeclaration): boolean {
-  if (ts.isConstructorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) return true;
-  return fn.type !== undefined;
-}
-
 /**
  * A top-level statement whose code runs only when something calls into it: declarations, and variables initialised
  * with functions. Top-level code elsewhere (an `if`, a call, `const x = f()`) is linted as part of the module's own
@@ -308,7 +302,9 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   if (!isDeclarationStatement(changed)) return { reason: "the edit is in top-level code" };
   const fn = outermostFunctionAround(changed, start, Math.max(newEnd, start), sf);
   if (!fn) return { reason: "the edit is not inside a function body" };
-  if (!isTypeStable(fn)) return { reason: "the edited function's type depends on its body (no return type)" };
+  // A function without a declared return type may change its inferred type with the edit: whatever observes it
+  // names it (its callers, `typeof f`, `this.m()`), and the name propagation below marks those units dirty; other
+  // files are the dependents' lints' business.
   // The same function around the edit in the old text: same body start, body end shifted.
   const oldEditEnd = Math.max(oldEnd, start);
   const oldFn = oldStatements[index]!.functions.find(([s, e]) => s <= start && e >= oldEditEnd);

@@ -56,6 +56,15 @@ export function unannotated(ctx: Context, input: number) {
   return value;
 }
 
+export function plusOne(input: number) {
+  return input + 1;
+}
+
+export async function seventh(ctx: Context): Promise<number> {
+  void ctx;
+  return await plusOne(2);
+}
+
 export const arrow = async (signal: AbortSignal, url: string): Promise<string> => {
   const text = await load(url, { signal });
   return text;
@@ -276,10 +285,17 @@ describe("partial re-lint", function () {
     // A signature (outside every body).
     await edit(BIG.replace("export async function second(ctx: Context, input: number)", "export async function second(ctx: Context, input: string)"));
     assert.equal(count(), n, "a signature edit is linted in full");
-    // A body whose function has no return type: its type depends on the body.
-    const [partial, reference] = await edit(BIG.replace("  const value = input + 1;", "  const value = String(input);"));
-    assert.equal(count(), n, "an unannotated function is linted in full");
+    // A body whose function has no return type: its inferred type changes, and its callers (which name it) are
+    // linted again — `seventh()`'s await on it becomes unbounded when it starts returning a promise.
+    await edit(BIG);
+    n = count();
+    const [partial, reference] = await edit(BIG.replace("  return input + 1;", "  return slow(input);"));
+    assert.equal(count(), n + 1, "an unannotated function's body edit is linted partially");
     assert.deepEqual(partial, reference);
+    const seventhLine = BIG.split("\n").findIndex((l) => l.includes("return await plusOne(2);"));
+    assert.ok(partial.some((d) => d.code === "ctxkit/no-unbounded-await" && d.range.start.line === seventhLine), `seventh()'s await is now unbounded: ${JSON.stringify(partial.map((d) => [d.code, d.range.start.line]))}`);
+    await edit(BIG);
+    n = count();
     // A directive comment in a body the slice would blank, then an edit in another body. A block directive acts on
     // the rest of the file; a line directive only on its own lines, which blanking keeps.
     const editBesideDirective = async (directive: string): Promise<number> => {
