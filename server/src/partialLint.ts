@@ -130,8 +130,7 @@ function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
  */
 function isDeclarationStatement(statement: ts.Statement): boolean {
   if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) return true;
-  if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) return true;
-  if (isTypeOnly(statement)) return true;
+  if (isTypeOnly(statement) || ts.isEnumDeclaration(statement)) return true;
   if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) return true;
   if (ts.isVariableStatement(statement)) {
     return statement.declarationList.declarations.every((d) => d.initializer === undefined || isFunctionLike(unwrap(d.initializer)));

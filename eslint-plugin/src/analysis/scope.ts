@@ -509,7 +509,6 @@ function isGlobalNamed(expr: ts.Expression, name: string, matcher: ContextTypeMa
   return decl !== undefined && !ts.isExternalModule(decl.getSourceFile());
 }
 
-/** The variable an identifier refers to; for `{ signal }` the variable, not the object literal's property. */
 /**
  * The type of an expression for the questions "is it a context?" and "does it carry one?", memoised per node: both
  * rules ask them about the same arguments and callees, and the checker recomputes an expression's type (control
@@ -523,6 +522,7 @@ export function typeForContextQuery(expr: ts.Expression, matcher: ContextTypeMat
   return type;
 }
 
+/** The variable an identifier refers to; for `{ signal }` the variable, not the object literal's property. */
 export function valueSymbolOf(id: ts.Identifier, checker: ts.TypeChecker): ts.Symbol | undefined {
   return ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id ? checker.getShorthandAssignmentValueSymbol(id.parent) : checker.getSymbolAtLocation(id);
 }

@@ -128,13 +128,19 @@ export default createRule<Options, MessageIds>({
       const e = skipOuter(callee);
       const root = ts.isPropertyAccessExpression(e) ? rootIdentifier(e) : e;
       if (!root || !ts.isIdentifier(root)) return false;
-      let decl: ts.Node | undefined = valueSymbolOf(root, checker)?.valueDeclaration;
-      while (decl && (ts.isBindingElement(decl) || ts.isObjectBindingPattern(decl) || ts.isArrayBindingPattern(decl))) decl = decl.parent;
+      const decl = declarationOf(root);
       if (decl && e === root && ts.isVariableDeclaration(decl) && isLookedUpCallback(decl)) return true;
       if (!decl || !ts.isParameter(decl)) return false;
       if (e === root) return true;
       const prop = ts.isPropertyAccessExpression(e) ? checker.getSymbolAtLocation(e.name) : undefined;
       return prop !== undefined && (prop.flags & ts.SymbolFlags.Property) !== 0 && !(prop.flags & ts.SymbolFlags.Method);
+    }
+
+    /** The declaration an identifier's variable comes from: a destructured name gives its parameter or variable. */
+    function declarationOf(id: ts.Identifier): ts.Node | undefined {
+      let decl: ts.Node | undefined = valueSymbolOf(id, checker)?.valueDeclaration;
+      while (decl && (ts.isBindingElement(decl) || ts.isObjectBindingPattern(decl) || ts.isArrayBindingPattern(decl))) decl = decl.parent;
+      return decl;
     }
 
     /**
@@ -146,9 +152,7 @@ export default createRule<Options, MessageIds>({
       const init = skipOuter(decl.initializer);
       const fromParameter = (x: ts.Expression): boolean => {
         const id = rootIdentifier(x);
-        if (!id) return false;
-        let d: ts.Node | undefined = valueSymbolOf(id, checker)?.valueDeclaration;
-        while (d && (ts.isBindingElement(d) || ts.isObjectBindingPattern(d) || ts.isArrayBindingPattern(d))) d = d.parent;
+        const d = id && declarationOf(id);
         return d !== undefined && ts.isParameter(d);
       };
       // `handlers[name]`, `handlers.get(name)` (the receiver is the caller's), `getOwn(handlers, name)` (a helper's first argument).
@@ -177,8 +181,7 @@ export default createRule<Options, MessageIds>({
       while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
       if (root.kind === ts.SyntaxKind.ThisKeyword) return true;
       if (!ts.isIdentifier(root)) return false;
-      let decl: ts.Node | undefined = valueSymbolOf(root, checker)?.valueDeclaration;
-      while (decl && (ts.isBindingElement(decl) || ts.isObjectBindingPattern(decl) || ts.isArrayBindingPattern(decl))) decl = decl.parent;
+      const decl = declarationOf(root);
       if (!decl) return false;
       if (ts.isParameter(decl)) return true;
       return ts.isVariableDeclaration(decl) && enclosingFunction(decl) !== undefined;
@@ -273,13 +276,7 @@ export default createRule<Options, MessageIds>({
       return call.arguments.some((a) => {
         const e = skipOuter(a);
         if (!ts.isObjectLiteralExpression(e)) return bounded(e);
-        return e.properties.some((p) => {
-          if (ts.isPropertyAssignment(p)) return bounded(skipOuter(p.initializer));
-          if (!ts.isShorthandPropertyAssignment(p) || !isResponse(p.name)) return false;
-          // `{ response }`: the variable's own initializer tells where the Response came from.
-          const decl = checker.getShorthandAssignmentValueSymbol(p)?.valueDeclaration;
-          return decl !== undefined && ts.isVariableDeclaration(decl) && decl.initializer !== undefined && classify(decl.initializer, scope, "origin", new Set(seen)).bounded === true;
-        });
+        return e.properties.some((p) => (ts.isPropertyAssignment(p) && bounded(skipOuter(p.initializer))) || (ts.isShorthandPropertyAssignment(p) && bounded(p.name)));
       });
     }
 
@@ -448,7 +445,7 @@ export default createRule<Options, MessageIds>({
     }
 
     function classifyIdentifier(id: ts.Identifier, scope: readonly ScopeContext[], mode: "await" | "origin" | "iterate", seen: Set<ts.Node>): Verdict {
-      const symbol = checker.getSymbolAtLocation(id);
+      const symbol = valueSymbolOf(id, checker); // `{ response }`: the variable, not the literal's property
       const decl = symbol?.valueDeclaration;
       if (!symbol || !decl || seen.has(decl)) return UNKNOWN;
       seen.add(decl);
