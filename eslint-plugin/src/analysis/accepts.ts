@@ -125,7 +125,7 @@ export function contextSlotsOfSignature(signature: ts.Signature, matcher: Contex
   const checker = matcher.checker;
   signature.parameters.forEach((param, index) => {
     const decl = param.valueDeclaration;
-    if (decl && ts.isParameter(decl) && decl.dotDotDotToken) return;
+    if (decl && ts.isParameter(decl) && (decl.dotDotDotToken || (decl.type && cannotHoldContext(decl.type)))) return;
     if (param.getName() === "this") return;
     const type = checker.getTypeOfSymbol(param);
     const optional = (decl !== undefined && ts.isParameter(decl) && checker.isOptionalParameter(decl)) || acceptsUndefined(type);
@@ -142,6 +142,39 @@ export function contextSlotsOfSignature(signature: ts.Signature, matcher: Contex
   });
   cache.set(signature, slots);
   return slots;
+}
+
+/**
+ * Speed path, before the parameter's type is computed: a declared type that no instantiation can turn into a
+ * context or an options object — a function type (callable, no properties), a primitive or literal type, or a
+ * union of those. Generic signatures are instantiated per call site's types, so a miss in the signature cache
+ * is common (`arr.map(cb)`, `promise.then(f)`); their callback and primitive parameters are most of what they take.
+ */
+function cannotHoldContext(node: ts.TypeNode): boolean {
+  switch (node.kind) {
+    case ts.SyntaxKind.FunctionType:
+    case ts.SyntaxKind.ConstructorType:
+    case ts.SyntaxKind.LiteralType:
+    case ts.SyntaxKind.TemplateLiteralType:
+    case ts.SyntaxKind.StringKeyword:
+    case ts.SyntaxKind.NumberKeyword:
+    case ts.SyntaxKind.BooleanKeyword:
+    case ts.SyntaxKind.BigIntKeyword:
+    case ts.SyntaxKind.SymbolKeyword:
+    case ts.SyntaxKind.VoidKeyword:
+    case ts.SyntaxKind.UndefinedKeyword:
+    case ts.SyntaxKind.NeverKeyword:
+    case ts.SyntaxKind.AnyKeyword:
+    case ts.SyntaxKind.UnknownKeyword:
+    case ts.SyntaxKind.ObjectKeyword:
+      return true;
+    case ts.SyntaxKind.ParenthesizedType:
+      return cannotHoldContext((node as ts.ParenthesizedTypeNode).type);
+    case ts.SyntaxKind.UnionType:
+      return (node as ts.UnionTypeNode).types.every(cannotHoldContext);
+    default:
+      return false;
+  }
 }
 
 /** Context-typed properties of an options-object type (each union member asked), cached per type. */
@@ -176,6 +209,17 @@ function optionPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { prope
  * that never looks at the signal does not accept one (`function format({ body }: RequestOptions)`).
  */
 function readsProperty(param: ts.ParameterDeclaration, property: string, checker: ts.TypeChecker): boolean {
+  // Speed path: every instantiation of a generic callee asks again about the same parameter (per declaration).
+  let byProperty = readsCache.get(param);
+  if (!byProperty) readsCache.set(param, (byProperty = new Map()));
+  let reads = byProperty.get(property);
+  if (reads === undefined) byProperty.set(property, (reads = computeReadsProperty(param, property, checker)));
+  return reads;
+}
+
+const readsCache = new WeakMap<ts.ParameterDeclaration, Map<string, boolean>>();
+
+function computeReadsProperty(param: ts.ParameterDeclaration, property: string, checker: ts.TypeChecker): boolean {
   const name = param.name;
   if (ts.isObjectBindingPattern(name)) {
     return name.elements.some((el) => {
