@@ -14,7 +14,7 @@
  */
 import { ESLintUtils, type TSESTree } from "@typescript-eslint/utils";
 import ts from "typescript";
-import { contextUseOfCall, isOptOut } from "../analysis/accepts";
+import { contextSlotsOfSignature, contextUseOfCall, isOptOut } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { ctxkitCalleeName, skipOuter } from "../analysis/ctxkitApi";
 import { contextsInScope, enclosingFunction, isFunctionLike, valueSymbolOf, type ScopeContext } from "../analysis/scope";
@@ -230,10 +230,21 @@ export default createRule<Options, MessageIds>({
         if (ts.isArrayLiteralExpression(inner)) return depth < 2 && inner.elements.some((el) => !ts.isSpreadElement(el) && isCallback(el, depth + 1));
         if (wrapsCallback(inner)) return true;
         if (!ts.isIdentifier(inner) && !ts.isPropertyAccessExpression(inner)) return false;
-        if (ts.isPropertyAccessExpression(inner)) return isCallbackSlot(inner);
-        return isFunctionOrFunctions(checker.getTypeAtLocation(inner)) && isCallbackPassedIn(inner);
+        if (ts.isPropertyAccessExpression(inner)) return isCallbackSlot(inner) && !isService(checker.getTypeAtLocation(inner));
+        const type = checker.getTypeAtLocation(inner);
+        return isFunctionOrFunctions(type) && !isService(type) && isCallbackPassedIn(inner);
       };
       return call.arguments.some((a) => !ts.isSpreadElement(a) && isCallback(a, 0));
+    }
+
+    /**
+     * A function that itself accepts a context (`fetch: Fetch`, whose init takes a `signal`): a service handed on,
+     * not a hook. The helper that gets it could have been given the context too, so handing it on bounds nothing
+     * (openai's `createForm(body, fetch)`).
+     */
+    function isService(type: ts.Type): boolean {
+      const parts = type.isUnion() ? type.types : [type];
+      return parts.some((t) => t.getCallSignatures().some((sig) => contextSlotsOfSignature(sig, matcher).length > 0));
     }
 
     /** A function, or an array of functions (`Arrayable<Callback<E>>`), possibly optional. */
@@ -323,10 +334,25 @@ export default createRule<Options, MessageIds>({
 
     function awaitIsCpuOnly(expr: ts.Expression, depth: number): boolean {
       const e = skipOuter(expr);
-      if (isThenable(checker.getTypeAtLocation(e)) === false) return true;
+      const type = checker.getTypeAtLocation(e);
+      if (isThenable(type) === false) return true;
+      if (isMaybePromiseRead(e, type)) return true;
       if (!ts.isCallExpression(e)) return false;
       if (isCallbackPassedIn(e.expression) || isCallbackSlot(e.expression)) return true;
       return isCpuOnly(e, depth + 1);
+    }
+
+    /**
+     * A property read typed as a value *or* a promise of it (`T | PromiseLike<T>`, such as a schema's lazily converted
+     * `jsonSchema`): the helper starts no work by reading it, and whether the value is computed now or later is the
+     * object's maker's business. A plain `Promise<T>` (or `Promise<T> | undefined`) property is a stored promise
+     * and still counts as waiting.
+     */
+    function isMaybePromiseRead(e: ts.Expression, type: ts.Type): boolean {
+      if (!ts.isPropertyAccessExpression(e) && !ts.isElementAccessExpression(e)) return false;
+      if (!type.isUnion()) return false;
+      const valueMember = type.types.some((t) => !(t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void)) && isThenable(t) === false);
+      return valueMember && type.types.some((t) => isThenable(t) === true);
     }
 
     function rootIdentifier(e: ts.Expression): ts.Identifier | undefined {

@@ -71,6 +71,8 @@ ruleTester.run("no-unbounded-await", rule, {
     h(`declare function cancelResponseBody(r: Response): Promise<void>;\nexport async function f(signal: AbortSignal, reader: ReadableStreamDefaultReader<Uint8Array>, res: Response, it: AsyncIterator<number>) { await reader.cancel(); await res.body?.cancel(); await cancelResponseBody(res); await it.return?.(); void signal; }`),
     // An async function of the program that does no I/O (ai's `safeParseJSON`): nothing to cancel.
     h(`async function validate(v: unknown, check?: (v: unknown) => Promise<boolean>) { return check ? await check(v) : true; }\nasync function parse(text: string) { const v: unknown = JSON.parse(text); return await validate(v); }\nexport async function f(signal: AbortSignal) { await parse("1"); void signal; }`),
+    // A helper that awaits a maybe-promise property (ai's `prepareTools`: `await asSchema(s).jsonSchema`) starts no work.
+    h(`interface Schema { readonly jsonSchema: object | PromiseLike<object> }\ndeclare function asSchema(s: unknown): Schema;\nasync function prepare(tools: unknown[]) { const out: object[] = []; for (const t of tools) out.push(await asSchema(t).jsonSchema); return out; }\nexport async function f(signal: AbortSignal) { await prepare([]); void signal; }`),
     // A callback written into an options object that uses the context (ai's `runInTracingChannelSpan({ execute })`).
     h(`declare function runInSpan<T>(o: { type: string; execute: () => Promise<T> }): Promise<T>;\nexport async function f(signal: AbortSignal) { return await runInSpan({ type: "x", execute: async () => await api.download("/u", signal) }); }`),
     h(`declare function runInSpan<T>(o: { type: string; hooks: { execute(): Promise<T> } }): Promise<T>;\nexport async function f(signal: AbortSignal) { return await runInSpan({ type: "x", hooks: { async execute() { return await api.download("/u", signal); } } }); }`),
@@ -194,6 +196,17 @@ ruleTester.run("no-unbounded-await", rule, {
       // An async function of the program that awaits I/O is not CPU-only.
       code: h(`async function load() { return await api.compute(1); }\nexport async function f(signal: AbortSignal) { await load(); }`),
       errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`load(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
+    },
+    {
+      // A helper handed the caller's *service* (a function that itself takes a signal, openai's `createForm(body, fetch)`)
+      // is not a callback dispatcher: it could have been handed the signal too.
+      code: h(`type Fetch = (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;\ndeclare function createForm(body: unknown, fetch: Fetch): Promise<FormData>;\nexport async function f(signal: AbortSignal, fetch: Fetch) { const form = await createForm({}, fetch); void form; void signal; }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`createForm(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
+    },
+    {
+      // A helper that awaits a stored promise property (`Promise<T> | undefined`, not a value-or-promise) is not CPU-only.
+      code: h(`interface Job { readonly done?: Promise<number> }\nasync function wait(job: Job) { return await job.done; }\nexport async function f(signal: AbortSignal, job: Job) { await wait(job); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`wait(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" }, suggestions: [] }],
     },
   ],
 });
