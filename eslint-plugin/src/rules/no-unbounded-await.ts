@@ -336,20 +336,20 @@ export default createRule<Options, MessageIds>({
       const e = skipOuter(expr);
       const type = checker.getTypeAtLocation(e);
       if (isThenable(type) === false) return true;
-      if (isMaybePromiseRead(e, type)) return true;
+      if (isMaybePromise(e, type)) return true;
       if (!ts.isCallExpression(e)) return false;
       if (isCallbackPassedIn(e.expression) || isCallbackSlot(e.expression)) return true;
       return isCpuOnly(e, depth + 1);
     }
 
     /**
-     * A property read typed as a value *or* a promise of it (`T | PromiseLike<T>`, such as a schema's lazily converted
-     * `jsonSchema`): the helper starts no work by reading it, and whether the value is computed now or later is the
-     * object's maker's business. A plain `Promise<T>` (or `Promise<T> | undefined`) property is a stored promise
-     * and still counts as waiting.
+     * A property read or a call typed as a value *or* a promise of it (`T | PromiseLike<T>`: a schema's lazily
+     * converted `jsonSchema`, a `validate(value)` that may answer synchronously): an API that declares it may be
+     * synchronous is a hook whose timing is its maker's business, not I/O the helper starts. A plain `Promise<T>`
+     * (or `Promise<T> | undefined`) property is a stored promise and still counts as waiting.
      */
-    function isMaybePromiseRead(e: ts.Expression, type: ts.Type): boolean {
-      if (!ts.isPropertyAccessExpression(e) && !ts.isElementAccessExpression(e)) return false;
+    function isMaybePromise(e: ts.Expression, type: ts.Type): boolean {
+      if (!ts.isPropertyAccessExpression(e) && !ts.isElementAccessExpression(e) && !ts.isCallExpression(e)) return false;
       if (!type.isUnion()) return false;
       const valueMember = type.types.some((t) => !(t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void)) && isThenable(t) === false);
       return valueMember && type.types.some((t) => isThenable(t) === true);
