@@ -5,7 +5,7 @@
 //   - cold start: process spawn to the first diagnostics of the big file;
 //   - the server's resident memory.
 // Writes its section of bench/RESULTS.md. Usage: npm run bench:server  (BENCH_QUICK=1: fewer samples;
-// BENCH_SERVER_NODE_ARGS: node flags for the server process, such as --cpu-prof)
+// BENCH_SERVER_NODE_ARGS: node flags for the server process, such as --cpu-prof; BENCH_LOGS=1: print the server's log)
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -249,6 +249,8 @@ async function session(dir, file, samples, edit) {
     }
   }
   out.rss = client.rssMB();
+  // BENCH_LOGS=1: print the server's log (its verbose trace gives each lint's mode and duration).
+  if (process.env.BENCH_LOGS === "1") for (const m of client.logs) console.log(`  server: ${m}`);
   // The server's verbose trace says how each lint ran: "linted <file> (v<n>, partial: …|full…|unchanged text)".
   const modes = client.logs.map((m) => /^linted .* \(v(\d+), (partial|full|unchanged)/.exec(m)).filter((m) => m && Number(m[1]) > WARMUP + 1);
   out.partial = modes.filter((m) => m[2] === "partial").length;

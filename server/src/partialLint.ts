@@ -8,8 +8,9 @@
  * there — except for statements that look into that body (rules read callee bodies: is an async helper CPU-only,
  * does a callee read its options' signal). This module
  *
- * 1. decides whether an edit qualifies ({@link planPartialLint}) and which top-level statements are *dirty*: the
- *    one holding the change, and every statement that names something a dirty statement declares (transitively);
+ * 1. decides whether an edit qualifies ({@link planPartialLint}) and which *units* are dirty — a unit is a top-level
+ *    statement, a member of a class or a statement of a namespace: the one holding the change, and every unit that
+ *    names something a dirty unit declares (transitively; a name the checker resolves elsewhere does not count);
  * 2. builds a *slice* of the new text, of exactly the same length, in which every declaration the dirty statements
  *    do not (transitively) name is blanked (spaces; line breaks kept), and so is every function body outside the
  *    dirty statements, so the parse is small and every offset, line and column is the real one — imports and the
@@ -25,6 +26,7 @@ import ts from "typescript";
 import type { Linter } from "eslint";
 import type { LintOutcome, LintProblem, RelatedNode } from "./lint";
 import { changeRange } from "./projects";
+import { valueSymbolOf } from "../../eslint-plugin/src/analysis/scope";
 
 /**
  * What the last lint of a file saw: the input of the next partial lint. Plain data, not the source file: the language
@@ -131,6 +133,9 @@ function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
 function isDeclarationStatement(statement: ts.Statement): boolean {
   if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) return true;
   if (isTypeOnly(statement) || ts.isEnumDeclaration(statement)) return true;
+  // A namespace of declarations (protobuf generators write codecs so): its body only binds names at load.
+  const block = moduleBlockOf(statement);
+  if (block) return block.statements.every(isDeclarationStatement);
   if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) return true;
   if (ts.isVariableStatement(statement)) {
     return statement.declarationList.declarations.every((d) => d.initializer === undefined || isFunctionLike(unwrap(d.initializer)));
@@ -147,6 +152,14 @@ function isTypeOnly(statement: ts.Statement): boolean {
   if (!ts.isModuleDeclaration(statement) || !statement.body) return false;
   if (ts.isModuleDeclaration(statement.body)) return isTypeOnly(statement.body);
   return ts.isModuleBlock(statement.body) && statement.body.statements.every(isTypeOnly);
+}
+
+/** The statements block of `namespace A.B { … }` (the innermost body of a dotted name), if `statement` is one. */
+function moduleBlockOf(statement: ts.Node): ts.ModuleBlock | undefined {
+  if (!ts.isModuleDeclaration(statement)) return undefined;
+  let body = statement.body;
+  while (body && ts.isModuleDeclaration(body)) body = body.body;
+  return body && ts.isModuleBlock(body) ? body : undefined;
 }
 
 function isModuleLink(statement: ts.Statement): boolean {
@@ -203,33 +216,45 @@ function isLineBreak(code: number): boolean {
   return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
 }
 
-/** What the dirty set is made of: a top-level statement, or one member of a top-level class. */
+/**
+ * What the dirty set is made of: a top-level statement, one member of a class, or one statement of a namespace
+ * (nested: a member of a class in a namespace).
+ */
 interface Unit {
+  /** The path of indexes from the top-level statement down, `/`-separated (`3`, `3/0`, `3/2/1`). */
   key: string;
   /** The top-level statement's index. */
   index: number;
-  member?: number;
   node: ts.Node;
   pos: number;
   end: number;
 }
 
 /**
- * The unit holding `offset`: the member of a top-level class it falls in, else its statement. A class's own header
- * and braces count as the whole class.
+ * The unit holding `offset`: the innermost member of a class or statement of a namespace it falls in, else its
+ * top-level statement. A class's or namespace's own header and braces count as the whole of it.
  */
 function unitAt(statements: readonly ts.Statement[], offset: number): Unit | undefined {
   const index = statementAt(statements, offset);
   if (index < 0) return undefined;
-  const statement = statements[index]!;
-  if (ts.isClassDeclaration(statement)) {
-    const members = statement.members;
-    for (let m = 0; m < members.length; m++) {
-      const member = members[m]!;
-      if (offset >= member.pos && offset < member.end) return { key: `${index}:${m}`, index, member: m, node: member, pos: member.pos, end: member.end };
-    }
+  let node: ts.Node = statements[index]!;
+  let key = `${index}`;
+  for (;;) {
+    const children: readonly ts.Node[] | undefined = ts.isClassDeclaration(node) ? node.members : moduleBlockOf(node)?.statements;
+    const i = children ? statementAt(children, offset) : -1;
+    if (i < 0) break;
+    node = children![i]!;
+    key = `${key}/${i}`;
   }
-  return { key: `${index}`, index, node: statement, pos: statement.pos, end: statement.end };
+  return { key, index, node, pos: node.pos, end: node.end };
+}
+
+/** Whether a unit enclosing `unit` (a class or namespace it is in) is dirty itself. */
+function insideDirty(unit: Unit, dirty: ReadonlyMap<string, Unit>): boolean {
+  for (let i = unit.key.lastIndexOf("/"); i > 0; i = unit.key.lastIndexOf("/", i - 1)) {
+    if (dirty.has(unit.key.slice(0, i))) return true;
+  }
+  return false;
 }
 
 /** Whether code in `node` can run anything whose behaviour an edited body changes: a call, an await, a function. */
@@ -313,9 +338,11 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   }
 
   // Dirty units: the changed one, and (transitively) every unit naming what a dirty one declares. A unit is a
-  // top-level statement, or one member of a top-level class (a large class is mostly other members). A unit that
+  // top-level statement, one member of a class or one statement of a namespace (a large class or generated
+  // namespace is mostly other members). A unit that
   // cannot run anything (no call, await or function: `Service.tag = "x"`, a type) passes names on but keeps its
   // cached problems, since nothing in it reads the edited body.
+  const checker = program.getTypeChecker();
   const changedUnit = unitAt(statements, fn.getStart(sf))!;
   const dirty = new Map<string, Unit>([[changedUnit.key, changedUnit]]);
   const seen = new Set<string>([changedUnit.key]);
@@ -326,12 +353,16 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) names.add(fn.name.text.replace(/^#/, ""));
     // A constructor runs where its class is named (`new Service()`).
     if (ts.isConstructorDeclaration(fn) && fn.parent.name) names.add(fn.parent.name.text);
+    const declaring = frontier;
     frontier = [];
     if (names.size === 0) break;
     const pattern = new RegExp(`(?<![\\w$])(?:${[...names].map(escapeRegExp).join("|")})(?![\\w$])`, "g");
     for (const match of text.matchAll(pattern)) {
       const u = unitAt(statements, match.index);
       if (!u || seen.has(u.key)) continue;
+      // A name that resolves to something the frontier does not declare (another namespace's `codec`, a local
+      // of the same name) does not reach the edit: the checker says which declaration each name means.
+      if (!mayReferTo(u.node, match.index, declaring, sf, checker)) continue;
       seen.add(u.key);
       frontier.push(u);
       if (canRun(u.node)) dirty.set(u.key, u);
@@ -347,7 +378,7 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     const statement = statements[i]!;
     dirty.set(`${i}`, { key: `${i}`, index: i, node: statement, pos: statement.pos, end: statement.end });
   }
-  const units = [...dirty.values()].filter((u) => u.member === undefined || !dirty.has(`${u.index}`));
+  const units = [...dirty.values()].filter((u) => !insideDirty(u, dirty));
   let dirtyLength = 0;
   for (const u of units) {
     if (!isDeclarationStatement(statements[u.index]!)) return { reason: "a statement that depends on the edit is top-level code" };
@@ -438,6 +469,26 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     shiftAfterLine: oldLine(toOld(changedUnit.end)) + 1,
     changedFromLine: oldLine(changedUnit.node.getStart(sf)) + 1,
   };
+}
+
+/**
+ * Whether the name at `offset` in `root` may refer to a declaration inside (or around: a constructor's class) one of
+ * the `declaring` units. Yes unless the checker resolves it to declarations that are all elsewhere; a match that is no
+ * identifier (a comment, a string) or that does not resolve (a property of `any`) keeps the conservative answer.
+ */
+function mayReferTo(root: ts.Node, offset: number, declaring: readonly Unit[], sf: ts.SourceFile, checker: ts.TypeChecker): boolean {
+  let node: ts.Node | undefined = root;
+  while (node && !ts.isIdentifier(node)) {
+    const parent: ts.Node = node;
+    node = ts.forEachChild(parent, (c) => (c.pos <= offset && offset < c.end ? c : undefined));
+  }
+  if (!node || node.getStart(sf) !== offset) return true;
+  const symbol = valueSymbolOf(node, checker);
+  if (!symbol) return true;
+  const declarations = [...(symbol.declarations ?? [])];
+  if (symbol.flags & ts.SymbolFlags.Alias) declarations.push(...(checker.getAliasedSymbol(symbol).declarations ?? []));
+  if (declarations.length === 0) return true;
+  return declarations.some((d) => d.getSourceFile() === sf && declaring.some((u) => (d.pos >= u.pos && d.end <= u.end) || (d.pos <= u.pos && d.end >= u.end)));
 }
 
 function escapeRegExp(s: string): string {

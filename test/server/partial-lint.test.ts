@@ -136,6 +136,38 @@ export async function sixth(ctx: Context, options: Service.Options, more?: Handl
   const value = await fetchThing(ctx, options.n + (more?.n ?? 0));
   return value;
 }
+
+/** Code in namespaces, as protobuf generators write codecs. */
+export namespace Codec {
+  let cached: number | undefined;
+  export const codec = async (ctx: Context, n: number): Promise<number> => {
+    const value = await fetchThing(ctx, n);
+    cached = value;
+    return value;
+  };
+  export namespace Inner {
+    export async function decode(signal: AbortSignal, url: string): Promise<string> {
+      const text = await load(url, { signal });
+      return text;
+    }
+  }
+  export function encode(n: number): number {
+    return n + (cached ?? 0);
+  }
+}
+
+export async function seventhUser(ctx: Context): Promise<number> {
+  return await Codec.codec(ctx, Codec.encode(1));
+}
+
+/** Another namespace: a function of the same name, another declaration. */
+export namespace Other {
+  export const codec = async (n: number): Promise<number> => n;
+  export async function use(signal: AbortSignal): Promise<number> {
+    void signal;
+    return await codec(1);
+  }
+}
 `;
 
 /** Lines that go into a body: each changes what some rule reports (or breaks the syntax). */
@@ -276,6 +308,27 @@ describe("partial re-lint", function () {
     const lineOf = (needle: string): number => BIG.split("\n").findIndex((l) => l.includes(needle)) + 1; // +1: the inserted line
     const lines = partial.filter((d) => d.code === "ctxkit/no-unbounded-await").map((d) => d.range.start.line);
     assert.ok(lines.includes(lineOf("const more = await cpu(value);")), `first()'s await on cpu() is now unbounded: ${JSON.stringify(lines)}`);
+  });
+
+  it("lints one statement of a namespace of code partially (generated codecs), its users with it", async () => {
+    const { edit } = await servers();
+    const before = h!.server.stats.partialLints;
+    const [partial, reference] = await edit(BIG.replace("      const text = await load(url, { signal });\n      return text;\n    }\n  }", "      const text = await load(url);\n      await fetchThing(todo(), 1);\n      return text;\n    }\n  }"));
+    assert.equal(h!.server.stats.partialLints, before + 1, "the edit is inside a function of a namespace");
+    assert.deepEqual(partial, reference);
+    const lineOf = (needle: string): number => BIG.split("\n").findIndex((l) => l.includes(needle));
+    const decodeLine = lineOf("export async function decode(") + 1;
+    const codes = partial.filter((d) => d.range.start.line >= decodeLine && d.range.start.line <= decodeLine + 1).map((d) => d.code).sort();
+    assert.deepEqual(codes, ["ctxkit/no-dropped-context", "ctxkit/no-dropped-context"], JSON.stringify(partial.map((d) => [d.code, d.range.start.line])));
+    // An edit in the codec, a `const` of the outer namespace: still partial, still the full lint's result.
+    await edit(BIG);
+    const [again, full] = await edit(BIG.replace("    cached = value;", "    cached = value;\n    await new Promise((r) => setTimeout(r, value));"));
+    const trace = h!.client.logs.filter((l) => l.message.startsWith("linted")).at(-1)?.message ?? "";
+    assert.equal(h!.server.stats.partialLints, before + 3, trace);
+    // The codec and `seventhUser`, which names it; not `Other.codec` nor `Other.use`, whose `codec` is another one.
+    assert.match(trace, /partial: 2 statement\(s\)/);
+    assert.deepEqual(again, full);
+    assert.ok(again.some((d) => d.code === "ctxkit/no-unbounded-await" && d.range.start.line === lineOf("    cached = value;") + 1), JSON.stringify(again.map((d) => [d.code, d.range.start.line])));
   });
 
   it("lints the whole file when the edit can change types or other files changed", async () => {
