@@ -249,10 +249,11 @@ function unitAt(statements: readonly ts.Statement[], offset: number): Unit | und
   return { key, index, node, pos: node.pos, end: node.end };
 }
 
-/** Whether a unit enclosing `unit` (a class or namespace it is in) is dirty itself. */
-function insideDirty(unit: Unit, dirty: ReadonlyMap<string, Unit>): boolean {
+/** Whether a unit enclosing `unit` (a class or namespace it is in) is dirty itself; `except` is not asked about. */
+function insideDirty(unit: Unit, dirty: ReadonlyMap<string, Unit>, except?: string): boolean {
   for (let i = unit.key.lastIndexOf("/"); i > 0; i = unit.key.lastIndexOf("/", i - 1)) {
-    if (dirty.has(unit.key.slice(0, i))) return true;
+    const key = unit.key.slice(0, i);
+    if (key !== except && dirty.has(key)) return true;
   }
   return false;
 }
@@ -344,8 +345,11 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   // cached problems, since nothing in it reads the edited body.
   const checker = program.getTypeChecker();
   const changedUnit = unitAt(statements, fn.getStart(sf))!;
+  // Speed path: a unit that is most of the file on its own (one huge function) needs no name propagation to tell.
+  if (changedUnit.end - changedUnit.pos > text.length * MAX_DIRTY_SHARE) return { reason: "the edit affects most of the file" };
   const dirty = new Map<string, Unit>([[changedUnit.key, changedUnit]]);
   const seen = new Set<string>([changedUnit.key]);
+  let covered = changedUnit.end - changedUnit.pos;
   let frontier: Unit[] = [changedUnit];
   while (frontier.length > 0) {
     const names = new Set<string>();
@@ -365,7 +369,14 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
       if (!mayReferTo(u.node, match.index, declaring, sf, checker)) continue;
       seen.add(u.key);
       frontier.push(u);
-      if (canRun(u.node)) dirty.set(u.key, u);
+      if (!canRun(u.node)) continue;
+      dirty.set(u.key, u);
+      // Speed path: stop as soon as the dirty units cover too much (counted once where one holds another).
+      if (!insideDirty(u, dirty)) {
+        covered += u.end - u.pos;
+        for (const [key, d] of dirty) if (key.startsWith(`${u.key}/`) && !insideDirty(d, dirty, u.key)) covered -= d.end - d.pos;
+        if (covered > text.length * MAX_DIRTY_SHARE) return { reason: "the edit affects most of the file" };
+      }
     }
   }
   // A fix elsewhere that spans the edit (ESLint merges an import insertion and the edit at the site into one range,
