@@ -50,7 +50,11 @@ export interface ProjectMessages {
  * language service re-parses incrementally (reusing the unchanged nodes) instead of parsing the whole file again.
  */
 export class TextSnapshot implements ts.IScriptSnapshot {
-  constructor(readonly text: string) {}
+  /** `fresh`: no change range to any earlier snapshot, so TypeScript parses the text from scratch. */
+  constructor(
+    readonly text: string,
+    private readonly fresh = false,
+  ) {}
 
   getText(start: number, end: number): string {
     return this.text.substring(start, end);
@@ -61,7 +65,7 @@ export class TextSnapshot implements ts.IScriptSnapshot {
   }
 
   getChangeRange(oldSnapshot: ts.IScriptSnapshot): ts.TextChangeRange | undefined {
-    if (!(oldSnapshot instanceof TextSnapshot)) return undefined;
+    if (this.fresh || !(oldSnapshot instanceof TextSnapshot)) return undefined;
     return changeRange(oldSnapshot.text, this.text);
   }
 }
@@ -139,6 +143,17 @@ class FileSource {
   forgetAll(): void {
     this.diskVersions.clear();
     for (const known of this.snapshots.values()) known.version = "";
+  }
+
+  /**
+   * After TypeScript failed while updating a program: every file's next parse starts from scratch. An incremental
+   * parse that threw leaves the old tree marked as already re-parsed, and every later incremental parse from it
+   * fails the same way ("Source file has already been incrementally parsed"); a fresh parse does not start from it.
+   */
+  reparseFromScratch(): void {
+    for (const known of this.snapshots.values()) {
+      if (known.snapshot) known.snapshot = new TextSnapshot(known.snapshot.text, true);
+    }
   }
 }
 
@@ -252,8 +267,25 @@ export class Project {
     this.owner.bump();
   }
 
+  /**
+   * The program at the current texts. When TypeScript throws on the way (a parser assertion on odd input), it tries
+   * once more with every file parsed from scratch, so one failure does not poison the files' incremental parses.
+   */
   program(): ts.Program {
-    const program = this.service.getProgram();
+    let program: ts.Program | undefined;
+    try {
+      program = this.service.getProgram();
+    } catch (first) {
+      this.owner.files.reparseFromScratch();
+      // The service records the project version before it builds, and skips the next build at the same version.
+      this.owner.bump();
+      try {
+        program = this.service.getProgram();
+      } catch {
+        this.owner.bump(); // the next request tries again
+        throw first;
+      }
+    }
     if (!program) throw new Error(`TypeScript built no program for ${this.configFile ?? "the inferred project"}`);
     return program;
   }

@@ -5,6 +5,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { CancellationTokenSource, DiagnosticSeverity, FileChangeType, DocumentDiagnosticReportKind, type Diagnostic, type FullDocumentDiagnosticReport } from "vscode-languageserver";
+import { TextSnapshot } from "../../server/src/projects";
 import { TSCONFIG } from "./workspace";
 import { harness, PULL_CAPS, PUSH_CAPS, until, type Harness } from "./memoryClient";
 
@@ -207,6 +208,31 @@ describe("server core", function () {
     assert.equal(h.server.stats.lints, lints);
     assert.equal(h.server.stats.cancelled, 1);
     assert.equal((await pullItems(h, "src/a.ts")).length, 1, "the next request works" + JSON.stringify(h.client.logs));
+  });
+
+  it("recovers when TypeScript's incremental parse throws: the file is parsed from scratch, diagnostics keep coming", async () => {
+    h = await harness({ "src/a.ts": CLEAN }, PULL_CAPS, { settings: { trace: { server: "verbose" } } });
+    h.open("src/a.ts");
+    assert.equal((await pullItems(h, "src/a.ts")).length, 0);
+    // One wrong change range (as a parser bug on odd input would leave): TypeScript's incremental parser asserts, and
+    // the old tree is marked as re-parsed, so every later incremental parse from it would fail the same way.
+    const original = TextSnapshot.prototype.getChangeRange;
+    let broken = 0;
+    TextSnapshot.prototype.getChangeRange = function (this: TextSnapshot, old) {
+      const fresh = (this as unknown as { fresh: boolean }).fresh;
+      if (!fresh && broken++ === 0) return { span: { start: this.text.length + 50, length: 7 }, newLength: 3 };
+      return original.call(this, old);
+    };
+    try {
+      h.edit("src/a.ts", DISCARDED);
+      const items = await pullItems(h, "src/a.ts");
+      assert.equal(broken, 1, "the broken range was handed to TypeScript");
+      assert.deepEqual(items.map((d) => d.code), ["ctxkit/require-cancel"], JSON.stringify(h.client.logs));
+      h.edit("src/a.ts", CLEAN);
+      assert.deepEqual(await pullItems(h, "src/a.ts"), [], "the next edit is parsed (incrementally again) too");
+    } finally {
+      TextSnapshot.prototype.getChangeRange = original;
+    }
   });
 
   it("answers requests about unknown or unopened documents with empty results instead of errors", async () => {
