@@ -399,8 +399,9 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   const dirtyIndexes = [...new Set(units.map((u) => u.index))].sort((a, b) => a - b);
   const dirtyRanges = units.map((u) => [u.pos, u.end] as const).sort((x, y) => x[0] - y[0]);
 
-  // Kept statements: what the dirty ones (transitively) name keeps its bodies, because rules follow a callee to its
-  // declaration and read its body (the listeners still run only for the dirty statements).
+  // Kept statements: what the dirty ones (transitively) name stays declared in the slice, so the dirty code's names
+  // resolve in ESLint's scope analysis as in the whole file. Their function bodies are blanked below: rules that
+  // read a callee's body read the program's nodes, not the slice's.
   const declaredBy = new Map<string, number[]>();
   for (let i = 0; i < statements.length; i++) {
     for (const n of namesOf(statements[i]!)) {
@@ -449,8 +450,11 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     chars.push(out);
     copied = inner[1]!;
   };
+  // Function bodies outside the dirty units are blanked in kept statements too: the rules read callee bodies
+  // through the program's nodes, never the slice's, and nothing in a body is in scope for the dirty code.
   const visit = (node: ts.Node): void => {
     if (isFunctionLike(node) && node.body) {
+      if (inRanges(node.getStart(sf), dirtyRanges)) return; // linted: kept whole
       const body = node.body;
       blank(body.getStart(sf), body.end, ts.isBlock(body) ? "block" : "expression");
       return;
@@ -458,9 +462,8 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     ts.forEachChild(node, visit);
   };
   for (let i = 0; i < statements.length; i++) {
-    if (kept.has(i)) continue;
     const statement = statements[i]!;
-    if (isDeclarationStatement(statement) && !isModuleLink(statement)) blank(statement.getStart(sf), statement.end, "statement");
+    if (!kept.has(i) && isDeclarationStatement(statement) && !isModuleLink(statement)) blank(statement.getStart(sf), statement.end, "statement");
     else visit(statement);
   }
   if (directive) return { reason: "a directive comment is in a function body the slice would leave out" };
