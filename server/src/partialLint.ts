@@ -442,11 +442,15 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   const chars: string[] = [];
   let copied = 0;
   let directive = false;
-  const blank = (from: number, to: number, shape: "block" | "expression" | "statement"): void => {
+  /** Blanks `[from, to)`; a region with a directive comment is kept instead when `keepDirective`, else it fails the plan. */
+  const blank = (from: number, to: number, shape: "block" | "expression" | "statement", keepDirective = false): void => {
     const inner = shape === "block" ? [from + 1, to - 1] : [from, to];
     if (inner[1]! - inner[0]! < 2) return;
     const region = text.slice(inner[0], inner[1]);
-    if (DIRECTIVE.test(region)) directive = true;
+    if (DIRECTIVE.test(region)) {
+      if (keepDirective) return;
+      directive = true;
+    }
     chars.push(text.slice(copied, inner[0]));
     let out = spaces(region); // a flat string: joining char-by-char concatenations is slow
     if (shape === "expression") out = "[" + out.slice(1, -1) + "]"; // an empty array of the same extent
@@ -454,12 +458,14 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     copied = inner[1]!;
   };
   // Function bodies outside the dirty units are blanked in kept statements too: the rules read callee bodies
-  // through the program's nodes, never the slice's, and nothing in a body is in scope for the dirty code.
+  // through the program's nodes, never the slice's, and nothing in a body is in scope for the dirty code. (A kept
+  // body with a directive comment stays: keeping is what the slice did before, and the directive keeps acting.)
+  let inKept = false;
   const visit = (node: ts.Node): void => {
     if (isFunctionLike(node) && node.body) {
       if (inRanges(node.getStart(sf), dirtyRanges)) return; // linted: kept whole
       const body = node.body;
-      blank(body.getStart(sf), body.end, ts.isBlock(body) ? "block" : "expression");
+      blank(body.getStart(sf), body.end, ts.isBlock(body) ? "block" : "expression", inKept);
       return;
     }
     ts.forEachChild(node, visit);
@@ -468,7 +474,8 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     const statement = statements[i]!;
     // The statement's first token, from the basis (shifted past the edit): scanning JSDoc again for each is slow.
     const statementStart = oldStatements[i]!.start + (i > index ? delta : 0);
-    if (!kept.has(i) && isDeclarationStatement(statement) && !isModuleLink(statement)) blank(statementStart, statement.end, "statement");
+    inKept = kept.has(i);
+    if (!inKept && isDeclarationStatement(statement) && !isModuleLink(statement)) blank(statementStart, statement.end, "statement");
     else visit(statement);
   }
   if (directive) return { reason: "a directive comment is in a function body the slice would leave out" };

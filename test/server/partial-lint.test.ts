@@ -361,6 +361,15 @@ describe("partial re-lint", function () {
     };
     assert.equal(await editBesideDirective("/* eslint-disable ctxkit/no-unbounded-await */"), 0, "a block directive outside the dirty statements forces a full lint");
     assert.equal(await editBesideDirective("// eslint-disable-next-line ctxkit/no-unbounded-await"), 1, "a line directive elsewhere does not stop a partial lint");
+    // A block directive in the body of a function the dirty code names (so its statement is kept in the slice): the
+    // body stays in the slice with its directive, which acts there as in the full lint.
+    await edit(BIG);
+    const withKeptDirective = BIG.replace("  const doubled = n * 2;", "  /* eslint-disable ctxkit/no-unbounded-await */\n  const doubled = n * 2;");
+    await edit(withKeptDirective);
+    n = count();
+    const [keptPartial, keptFull] = await edit(withKeptDirective.replace("  const n = await cpu(body.length);", "  const n = await cpu(body.length + 1);\n  await new Promise((r) => setTimeout(r, n));"));
+    assert.equal(count(), n + 1, "a directive in a kept body does not stop a partial lint");
+    assert.deepEqual(keptPartial, keptFull);
     // Back to the original (two bodies changed: full), then a plain body edit is partial.
     await edit(BIG);
     n = count();
