@@ -191,13 +191,10 @@ function optionPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { prope
     if (member.getCallSignatures().length > 0 || member.getConstructSignatures().length > 0) continue;
     if (checker.isArrayType(member) || checker.isTupleType(member)) continue;
     if (matcher.isContext(member)) continue;
-    for (const prop of checker.getPropertiesOfType(member)) {
-      if (prop.flags & ts.SymbolFlags.Method) continue;
-      const optional = (prop.flags & ts.SymbolFlags.Optional) !== 0;
-      if (!optional && isReadonlyProperty(prop)) continue;
-      const m = matcher.match(checker.getTypeOfSymbol(prop));
-      if (!m || out.some((o) => o.property === prop.getName())) continue;
-      out.push({ property: prop.getName(), kind: m.kind, typeName: m.typeName, optional });
+    for (const prop of matcher.contextProperties(member).found) {
+      if (!prop.optional && isReadonlyProperty(prop.symbol)) continue;
+      if (out.some((o) => o.property === prop.name)) continue;
+      out.push({ property: prop.name, kind: prop.kind, typeName: prop.typeName, optional: prop.optional });
     }
   }
   return out;

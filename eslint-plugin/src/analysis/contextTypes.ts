@@ -77,6 +77,28 @@ export interface ContextMatch {
   typeName: string;
 }
 
+/** A context-typed property of a type (see {@link ContextTypeMatcher.contextProperties}). */
+export interface ContextProperty {
+  symbol: ts.Symbol;
+  name: string;
+  type: ts.Type;
+  kind: ContextKind;
+  typeName: string;
+  /** Declared with `?`. */
+  optional: boolean;
+}
+
+export interface ContextProperties {
+  /** How many properties the type has in all. */
+  count: number;
+  found: ContextProperty[];
+}
+
+/** Types that are never contexts, whatever the option set: primitives, literals, `void`/`null`/`undefined`, `any`-likes. */
+const NEVER_CONTEXT =
+  ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike |
+  ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.VoidLike | ts.TypeFlags.Null | ts.TypeFlags.NonPrimitive;
+
 /**
  * Answers "is this type a context?" for one program and one option set. Create one per file (in `create`)
  * through {@link getContextTypeMatcher}, which caches per program: the per-type cache is the speed path of
@@ -84,6 +106,7 @@ export interface ContextMatch {
  */
 export class ContextTypeMatcher {
   private readonly cache = new Map<ts.Type, ContextMatch | null>();
+  private readonly propsCache = new Map<ts.Type, ContextProperties>();
   private readonly packageOfDir = new Map<string, string | null>();
   private readonly hasPackage = new Map<string, boolean>();
 
@@ -101,6 +124,8 @@ export class ContextTypeMatcher {
    * classes and interfaces (a user class that `implements Context`, an interface that extends `AbortSignal`).
    */
   match(type: ts.Type): ContextMatch | undefined {
+    // Speed path: primitives, literals and `any`-likes are most of what is asked (option properties, parameters).
+    if (type.flags & NEVER_CONTEXT) return undefined;
     const cached = this.cache.get(type);
     if (cached !== undefined) return cached ?? undefined;
     this.cache.set(type, null); // guards recursive base types
@@ -111,6 +136,32 @@ export class ContextTypeMatcher {
 
   isContext(type: ts.Type): boolean {
     return this.match(type) !== undefined;
+  }
+
+  /**
+   * The properties of `type` (an object, an intersection, or a union asked as a whole) whose type is a context
+   * (methods left out),
+   * with the facts callers filter on; computed once per type and shared by every rule (the same request and
+   * options types are both parameters in scope and parameters of callees).
+   */
+  contextProperties(type: ts.Type): ContextProperties {
+    let props = this.propsCache.get(type);
+    if (!props) this.propsCache.set(type, (props = this.computeContextProperties(type)));
+    return props;
+  }
+
+  private computeContextProperties(type: ts.Type): ContextProperties {
+    const checker = this.checker;
+    const all = checker.getPropertiesOfType(type);
+    const found: ContextProperty[] = [];
+    for (const symbol of all) {
+      if (symbol.flags & ts.SymbolFlags.Method) continue; // a method is not where a context is kept
+      const propType = checker.getTypeOfSymbol(symbol);
+      const m = this.match(propType);
+      if (!m) continue;
+      found.push({ symbol, name: symbol.getName(), type: propType, kind: m.kind, typeName: m.typeName, optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0 });
+    }
+    return { count: all.length, found };
   }
 
   private compute(type: ts.Type): ContextMatch | undefined {

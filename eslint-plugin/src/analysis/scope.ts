@@ -404,14 +404,12 @@ function contextPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { prop
   for (const member of [nonNull]) {
     if (!(member.flags & ts.TypeFlags.Object) && !member.isIntersection() && !member.isUnion()) continue;
     if (member.getCallSignatures().length > 0 || checker.isArrayType(member) || checker.isTupleType(member)) continue;
-    const props = checker.getPropertiesOfType(member);
-    if (props.length > 64) continue; // a platform object (a DOM element), not a request or an options bag
-    for (const prop of props) {
-      if (prop.flags & ts.SymbolFlags.Method || !/^[A-Za-z_$][\w$]*$/.test(prop.getName())) continue;
-      const propType = checker.getTypeOfSymbol(prop);
-      const m = matcher.match(propType);
-      if (m && !out.some((o) => o.property === prop.getName())) {
-        out.push({ property: prop.getName(), kind: m.kind, typeName: m.typeName, optional: (prop.flags & ts.SymbolFlags.Optional) !== 0 || mayBeUndefined(propType) });
+    const props = matcher.contextProperties(member);
+    if (props.count > 64) continue; // a platform object (a DOM element), not a request or an options bag
+    for (const prop of props.found) {
+      if (!/^[A-Za-z_$][\w$]*$/.test(prop.name)) continue;
+      if (!out.some((o) => o.property === prop.name)) {
+        out.push({ property: prop.name, kind: prop.kind, typeName: prop.typeName, optional: prop.optional || mayBeUndefined(prop.type) });
       }
     }
   }
