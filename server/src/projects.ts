@@ -172,7 +172,8 @@ export class Project {
     registry: ts.DocumentRegistry,
   ) {
     const files = owner.files;
-    const host: ts.LanguageServiceHost = {
+    // `getModuleResolutionCache` is read off the host by the language service (it is in `CompilerHost`'s public type).
+    const host: ts.LanguageServiceHost & Pick<ts.CompilerHost, "getModuleResolutionCache"> = {
       getCompilationSettings: () => this.options,
       getScriptFileNames: () => [...this.roots],
       getProjectVersion: () => String(owner.version),
@@ -187,9 +188,34 @@ export class Project {
       getDirectories: (d) => ts.sys.getDirectories(d),
       realpath: (p) => (ts.sys.realpath ? ts.sys.realpath(p) : p),
       useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
+      // Module resolution through one cache that outlives each program (see `resolutionCache`).
+      resolveModuleNameLiterals: (literals, containingFile, redirected, options, file) => {
+        const cache = this.resolutionCache();
+        return literals.map((literal) => ts.resolveModuleName(literal.text, containingFile, options, host, cache, redirected, ts.getModeForUsageLocation(file, literal, options)));
+      },
+      getModuleResolutionCache: () => this.resolutionCache(),
     };
     this.service = ts.createLanguageService(host, registry);
     if (configFile) this.load();
+  }
+
+  private resolutions: { cache: ts.ModuleResolutionCache; options: ts.CompilerOptions; epoch: number } | undefined;
+
+  /**
+   * Speed path: the module resolution cache, kept from one program to the next while the compiler options and the
+   * set of files stay the same. Without it TypeScript makes a new cache per program, and the package.json scope of
+   * every file (its module format; every file under node_modules) is looked up and parsed again after each edit.
+   * A file created, deleted, opened or closed, or a changed package.json or tsconfig, starts a new one
+   * (`ProjectService.resolutionEpoch`): a cached failure to resolve must not outlive the file that now exists.
+   */
+  private resolutionCache(): ts.ModuleResolutionCache {
+    const epoch = this.owner.resolutionEpoch;
+    const r = this.resolutions;
+    if (r && r.options === this.options && r.epoch === epoch) return r.cache;
+    const cwd = this.configFile ? path.dirname(this.configFile) : this.owner.rootDirectory;
+    const canonical = ts.sys.useCaseSensitiveFileNames ? (f: string) => f : (f: string) => f.toLowerCase();
+    this.resolutions = { cache: ts.createModuleResolutionCache(cwd, canonical, this.options), options: this.options, epoch };
+    return this.resolutions.cache;
   }
 
   get isInferred(): boolean {
@@ -298,6 +324,8 @@ export class Project {
 export class ProjectService {
   /** Bumped on every change that can affect any program; the services' fast path when nothing changed. */
   version = 0;
+  /** Bumped when files may have appeared or vanished, or package.json files changed: module resolutions start over. */
+  resolutionEpoch = 0;
   readonly files: FileSource;
   private readonly configured = new Map<string, Project>();
   private readonly registry = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames);
@@ -375,9 +403,13 @@ export class ProjectService {
     return changed;
   }
 
-  /** A file's text changed in the editor (open, edit, close). */
-  documentChanged(fileName: string): void {
+  /**
+   * A file's text changed in the editor (open, edit, close). Opening or closing a document can make a file exist
+   * or vanish for the programs (an unsaved new file), so module resolutions start over then.
+   */
+  documentChanged(fileName: string, how: "opened" | "edited" | "closed" = "edited"): void {
     this.files.forget(fileName);
+    if (how !== "edited") this.resolutionEpoch++;
     this.bump();
   }
 
@@ -387,6 +419,7 @@ export class ProjectService {
    */
   diskChanged(fileName: string, kind: "created" | "changed" | "deleted"): void {
     this.files.forget(fileName);
+    if (kind !== "changed" || fileName.endsWith(".json")) this.resolutionEpoch++;
     const base = path.basename(fileName);
     if (base === "tsconfig.json" || base.endsWith(".json")) {
       this.configOfDir.delete(path.dirname(fileName));

@@ -226,7 +226,7 @@ export class CtxkitServer {
     const fileName = uriToPath(uri);
     if (!fileName || typeof text !== "string" || typeof version !== "number") return;
     this.docs.open(uri, fileName, languageId, version, text);
-    this.fileChanged(fileName);
+    this.fileChanged(fileName, "opened");
   }
 
   didChange(params: DidChangeTextDocumentParams): void {
@@ -255,7 +255,7 @@ export class CtxkitServer {
     this.bases.delete(fileName);
     this.pushQueue.delete(fileName);
     if (!this.pullMode) this.client.publishDiagnostics({ uri: closed.uri, diagnostics: [] });
-    this.fileChanged(fileName);
+    this.fileChanged(fileName, "closed");
     this.projects?.release(fileName);
   }
 
@@ -272,14 +272,14 @@ export class CtxkitServer {
   }
 
   /** A file's text changed: it and every open file that depends on it are stale. */
-  private fileChanged(fileName: string): void {
+  private fileChanged(fileName: string, how: "opened" | "edited" | "closed" = "edited"): void {
     if (!this.projects) return;
     if (path.basename(fileName) === "tsconfig.json") {
       this.projects.diskChanged(fileName, "changed");
       this.everythingChanged();
       return;
     }
-    this.projects.documentChanged(fileName);
+    this.projects.documentChanged(fileName, how);
     this.invalidateDependents(fileName);
   }
 

@@ -150,6 +150,34 @@ describe("server core", function () {
     assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 0, "an unresolved import is no ctxkit call");
   });
 
+  it("resolves an import again once its file exists: created on disk, or opened unsaved in the editor", async () => {
+    // Module resolutions are cached across programs; a cached failure must not outlive the missing file.
+    const a = `import type { Context } from "ctxkit";\nimport { withTimeout } from "./b.js";\nexport function f(p: Context): void {\n  withTimeout(p, 10);\n}\n`;
+    const b = `export { withTimeout } from "ctxkit";\n`;
+    h = await harness({ "src/a.ts": a }, PUSH_CAPS);
+    h.open("src/a.ts");
+    const uriA = h.ws.uri("src/a.ts");
+    await until(() => h!.client.lastFor(uriA), "diagnostics of a.ts");
+    await h.server.idle();
+    assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 0, "./b.js does not resolve yet");
+    h.ws.write("src/b.ts", b);
+    let pushes = h.client.published.length;
+    h.server.didChangeWatchedFiles({ changes: [{ uri: h.ws.uri("src/b.ts"), type: FileChangeType.Created }] });
+    await until(() => h!.client.published.length > pushes, "a.ts re-checked after b.ts was created");
+    await h.server.idle();
+    assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 1, "ctxkit's withTimeout through the new b.ts");
+    fs.rmSync(h.ws.file("src/b.ts"));
+    pushes = h.client.published.length;
+    h.server.didChangeWatchedFiles({ changes: [{ uri: h.ws.uri("src/b.ts"), type: FileChangeType.Deleted }] });
+    await until(() => h!.client.published.length > pushes, "a.ts re-checked after b.ts was removed");
+    await h.server.idle();
+    assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 0, "unresolved again");
+    // An editor buffer for a file not on disk: the programs see it once it is open.
+    h.server.didOpen({ textDocument: { uri: h.ws.uri("src/b.ts"), languageId: "typescript", version: 1, text: b } });
+    h.edit("src/a.ts", `${a}// edited\n`);
+    await until(() => h!.client.lastFor(uriA)?.diagnostics.length === 1, "a.ts sees the unsaved b.ts");
+  });
+
   it("asks a pulling client to refresh when a dependency of an open file changes", async () => {
     const a = `import type { Context } from "ctxkit";\nimport { withTimeout } from "./b.js";\nexport function f(p: Context): void {\n  withTimeout(p, 10);\n}\n`;
     h = await harness({ "src/a.ts": a, "src/b.ts": `export { withTimeout } from "ctxkit";\n` }, PULL_CAPS);
