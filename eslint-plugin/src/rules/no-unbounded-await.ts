@@ -71,6 +71,8 @@ export default createRule<Options, MessageIds>({
     const optOutAt = new Map<ts.Node, number | null>();
     // Per file: whether an async function of the program does no I/O (see isCpuOnly).
     const cpuOnly = new Map<ts.Node, boolean>();
+    // Per file: whether the context's abort cancels a variable (see isCancelledOnAbort).
+    const cancelledOnAbort = new Map<ts.Symbol, boolean>();
 
     function withoutCancelStart(fn: ts.Node): number | null {
       const cached = optOutAt.get(fn);
@@ -507,12 +509,88 @@ export default createRule<Options, MessageIds>({
       const verdict = callVerdict(call, scope, mode);
       if (verdict.bounded !== false) return verdict;
       if (passesSignals(call) || passesCallbacks(call) || consumesBoundedSource(call, scope, seen) || isCpuOnly(call, 0)) return BOUNDED;
+      if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(skipOuter(callee.expression)) && isCancelledOnAbort(skipOuter(callee.expression) as ts.Identifier)) return BOUNDED;
       // A method chained on a call that received the context: `create(x, { signal }).withResponse()`.
       if (ts.isPropertyAccessExpression(callee) && ts.isCallExpression(skipOuter(callee.expression))) {
         const root = classify(callee.expression, scope, "origin", seen);
         if (root.bounded === true) return BOUNDED;
       }
       return verdict;
+    }
+
+    /**
+     * An object the context's abort cancels (`reader.read()` after `signal.addEventListener("abort", () =>
+     * reader.cancel())`): somewhere in the function that declares it, a handler registered on a context — an
+     * `"abort"` listener or `onabort` of a signal, `onCancellationRequested` of a token, ctxkit's `afterFunc` —
+     * calls a cleanup method of it (`cancel…`, `close`, `abort`, `destroy`, `return`, …). The handler is written
+     * there or is a `const` of that function. Cached per variable.
+     */
+    function isCancelledOnAbort(id: ts.Identifier): boolean {
+      const symbol = valueSymbolOf(id, checker);
+      const decl = symbol?.valueDeclaration;
+      if (!symbol || !decl || !(ts.isVariableDeclaration(decl) || ts.isParameter(decl))) return false;
+      let wired = cancelledOnAbort.get(symbol);
+      if (wired === undefined) {
+        const owner = enclosingFunction(decl);
+        wired = owner?.body !== undefined && registersCancelOf(owner.body, symbol);
+        cancelledOnAbort.set(symbol, wired);
+      }
+      return wired;
+    }
+
+    function registersCancelOf(body: ts.Node, symbol: ts.Symbol): boolean {
+      const isContextExpr = (e: ts.Expression): boolean => matcher.isContext(checker.getTypeAtLocation(e));
+      const handlerBody = (h: ts.Expression | undefined): ts.Node | undefined => {
+        if (!h) return undefined;
+        const e = skipOuter(h);
+        if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return e.body;
+        if (!ts.isIdentifier(e)) return undefined;
+        const d = valueSymbolOf(e, checker)?.valueDeclaration;
+        if (d && ts.isFunctionDeclaration(d)) return d.body;
+        if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !(ts.getCombinedNodeFlags(d) & ts.NodeFlags.Const)) return undefined;
+        const init = skipOuter(d.initializer);
+        return ts.isArrowFunction(init) || ts.isFunctionExpression(init) ? init.body : undefined;
+      };
+      const cancels = (handler: ts.Node | undefined): boolean => {
+        if (!handler) return false;
+        let found = false;
+        const visit = (n: ts.Node): void => {
+          if (found) return;
+          if (ts.isCallExpression(n) && isCleanupCall(n)) {
+            const callee = skipOuter(n.expression);
+            const target = ts.isPropertyAccessExpression(callee) ? skipOuter(callee.expression) : undefined;
+            if (target && ts.isIdentifier(target) && valueSymbolOf(target, checker) === symbol) found = true;
+          }
+          ts.forEachChild(n, visit);
+        };
+        visit(handler);
+        return found;
+      };
+      const name = symbol.getName();
+      let found = false;
+      const visit = (n: ts.Node): void => {
+        if (found) return;
+        if (ts.isCallExpression(n)) {
+          const callee = skipOuter(n.expression);
+          let handler: ts.Expression | undefined;
+          if (ts.isPropertyAccessExpression(callee)) {
+            const method = callee.name.text;
+            const first = n.arguments[0];
+            if (method === "addEventListener" && first && ts.isStringLiteralLike(first) && first.text === "abort") handler = n.arguments[1];
+            else if (method === "onCancellationRequested") handler = first;
+            if (handler && !isContextExpr(callee.expression)) handler = undefined;
+          } else if (ts.isIdentifier(callee) && callee.text === "afterFunc" && ctxkitCalleeName(n, matcher) === "afterFunc") handler = n.arguments[1];
+          if (handler && cancels(handlerBody(handler))) found = true;
+        } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && n.left.name.text === "onabort" && isContextExpr(n.left.expression)) {
+          if (cancels(handlerBody(n.right))) found = true;
+        }
+        if (!found) ts.forEachChild(n, visit);
+      };
+      // Speed path: a body that never names the variable after an abort hook cannot wire it.
+      const text = body.getText();
+      if (!text.includes(name) || !/addEventListener|onabort|onCancellationRequested|afterFunc/.test(text)) return false;
+      visit(body);
+      return found;
     }
 
     function isGlobalPromise(id: ts.Identifier): boolean {

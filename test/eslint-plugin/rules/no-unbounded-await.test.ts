@@ -88,10 +88,22 @@ ruleTester.run("no-unbounded-await", rule, {
     h(`type Refiners<T extends Record<string, unknown>> = { [K in keyof T]?: (x: T[K]) => Promise<T[K]> };\nasync function refineOne<T extends Record<string, unknown>, K extends keyof T>(refiners: Refiners<T>, key: K, v: T[K]): Promise<T[K]> { const refine = refiners[key]; return refine ? await refine(v) : v; }\nexport async function f(signal: AbortSignal, refiners: Refiners<{ a: number }>) { void signal; return await refineOne(refiners, "a", 1); }`),
     // A helper handed a Response whose fetch got the signal (ai's `createUIApiCallError({ response, url })`).
     h(`declare function apiError(o: { response: Response; url: string }): Promise<Error>;\ndeclare function describe(r: Response): Promise<string>;\nexport async function f(signal: AbortSignal) { const response = await fetch("/u", { signal }); if (!response.ok) throw await apiError({ response, url: "/u" }); return await describe(response); }`),
+    // An object the context's abort cancels: the read ends when the signal aborts (ai's consumeStream, openai's
+    // Stream.fromReadableStream). An inline listener, a `const` handler, `onabort`, a token's hook, ctxkit's afterFunc.
+    h(`export async function f(signal: AbortSignal, stream: ReadableStream<Uint8Array>) { const reader = stream.getReader(); const cancelOnAbort = () => { reader.cancel().catch(() => {}); }; signal.addEventListener("abort", cancelOnAbort, { once: true }); while (!(await reader.read()).done) {} }`),
+    h(`export async function f(signal: AbortSignal, stream: ReadableStream<Uint8Array>) { const reader = stream.getReader(); signal.addEventListener("abort", () => void reader.cancel()); return await reader.read(); }`),
+    h(`export async function f(signal: AbortSignal, stream: ReadableStream<Uint8Array>) { const reader = stream.getReader(); signal.onabort = () => void reader.cancel(); return await reader.read(); }`),
+    h(`declare const source: { next(): Promise<number>; close(): void };\nexport async function f(token: CancellationToken) { const it = source; token.onCancellationRequested(() => it.close()); return await it.next(); }`),
+    `import { afterFunc, type Context } from "ctxkit";\nexport async function f(ctx: Context, stream: ReadableStream<Uint8Array>) { const reader = stream.getReader(); const stop = afterFunc(ctx, () => void reader.cancel()); try { return await reader.read(); } finally { stop(); } }`,
     // A configured bounding helper.
     { code: h(`declare function withAbort<T>(p: Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { await withAbort(api.compute(1)); void ctx; }`), options: [{ boundingFunctions: ["withAbort"] }] },
   ],
   invalid: [
+    {
+      // An abort listener that cancels something else does not bound the reader.
+      code: h(`export async function f(signal: AbortSignal, stream: ReadableStream<Uint8Array>, other: ReadableStreamDefaultReader<Uint8Array>) { const reader = stream.getReader(); signal.addEventListener("abort", () => void other.cancel()); return await reader.read(); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`reader.read(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" } }],
+    },
     {
       code: h(`export async function f(ctx: Context) { await api.compute(1); }`),
       errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`api.compute(…)`, a call that accepts no context", ctx: "ctx", advice: "wrap it in `race(ctx, …)`, or pass the context" }, suggestions: [{ messageId: "wrapInRace", data: { race: "race", ctx: "ctx" }, output: h(`export async function f(ctx: Context) { await race(ctx, api.compute(1)); }`) }] }],
