@@ -451,7 +451,7 @@ export default createRule<Options, MessageIds>({
         const object = skipOuter(e.expression);
         if (object.kind === ts.SyntaxKind.ThisKeyword) return { bounded: false, what: `a stored promise (\`${e.getText()}\`)` };
         // `res.body` of a fetched Response: bounded like the fetch.
-        if (ts.isPropertyAccessExpression(e) && e.name.text === "body" && isResponse(object)) return classify(object, scope, "origin", seen);
+        if (ts.isPropertyAccessExpression(e) && e.name.text === "body" && isResponse(object)) return classifyResponse(object, scope, seen);
         return UNKNOWN;
       }
       if (ts.isNewExpression(e)) {
@@ -491,7 +491,22 @@ export default createRule<Options, MessageIds>({
       return inner.bounded === false ? { bounded: false, what: `\`${id.text}\` (${inner.what})` } : inner;
     }
 
+    /**
+     * Reading a `Response`'s body (or a clone's: `res.clone().json()`) is bounded like the fetch that made it: the
+     * abort of that fetch's signal covers the body. A `Response` handed in as a parameter is judged like any value
+     * passed in without the context (reported: `race` it).
+     */
+    function classifyResponse(response: ts.Expression, scope: readonly ScopeContext[], seen: Set<ts.Node>): Verdict {
+      let e = skipOuter(response);
+      while (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "clone" && isResponse(e.expression.expression)) {
+        e = skipOuter(e.expression.expression);
+      }
+      return classify(e, scope, "origin", seen);
+    }
+
     function classifyCall(call: ts.CallExpression, scope: readonly ScopeContext[], mode: "await" | "origin" | "iterate", seen: Set<ts.Node>): Verdict {
+      // `await import(…)`: loading a module is local work that no API lets a signal cancel.
+      if (call.expression.kind === ts.SyntaxKind.ImportKeyword) return BOUNDED;
       const callee = skipOuter(call.expression);
       if (isBoundingHelper(call)) return BOUNDED;
       if (ts.isPropertyAccessExpression(callee)) {
@@ -501,7 +516,7 @@ export default createRule<Options, MessageIds>({
           return classify(receiver, scope, "origin", seen);
         }
         if (ts.isIdentifier(receiver) && receiver.text === "Promise" && isGlobalPromise(receiver)) return classifyPromiseStatic(method, call, scope, seen);
-        if (BODY_READS.has(method) && isResponse(receiver)) return classify(receiver, scope, "origin", seen);
+        if ((BODY_READS.has(method) || method === "clone") && isResponse(receiver)) return classifyResponse(receiver, scope, seen);
       }
       if (isLocalFunction(call.expression, scope)) return BOUNDED;
       if (isCallbackPassedIn(call.expression) || isCallbackSlot(call.expression)) return BOUNDED;

@@ -95,10 +95,24 @@ ruleTester.run("no-unbounded-await", rule, {
     h(`export async function f(signal: AbortSignal, stream: ReadableStream<Uint8Array>) { const reader = stream.getReader(); signal.onabort = () => void reader.cancel(); return await reader.read(); }`),
     h(`declare const source: { next(): Promise<number>; close(): void };\nexport async function f(token: CancellationToken) { const it = source; token.onCancellationRequested(() => it.close()); return await it.next(); }`),
     `import { afterFunc, type Context } from "ctxkit";\nexport async function f(ctx: Context, stream: ReadableStream<Uint8Array>) { const reader = stream.getReader(); const stop = afterFunc(ctx, () => void reader.cancel()); try { return await reader.read(); } finally { stop(); } }`,
+    // A clone of a Response is read like the Response: bounded by the fetch that got the signal.
+    h(`export async function f(signal: AbortSignal) { const response = await fetch("/u", { signal }); if (response.status === 204) return await response.clone().text(); return await response.json(); }`),
+    // Loading a module.
+    h(`export async function f(signal: AbortSignal) { void signal; const m = await import("fixture-api"); return m; }`),
     // A configured bounding helper.
     { code: h(`declare function withAbort<T>(p: Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { await withAbort(api.compute(1)); void ctx; }`), options: [{ boundingFunctions: ["withAbort"] }] },
   ],
   invalid: [
+    {
+      // A clone of a Response passed in is read like that Response (anthropic's middleware `response.clone().json()`).
+      code: h(`export async function f(signal: AbortSignal, response: Response) { return await response.clone().json(); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`response`, passed in without the context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" } }],
+    },
+    {
+      // A clone is read like the Response it clones: one kept at module level is no fetch of this function's.
+      code: h(`declare const kept: Response;\nexport async function f(signal: AbortSignal) { return await kept.clone().text(); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "a stored promise (`kept`)", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" } }],
+    },
     {
       // An abort listener that cancels something else does not bound the reader.
       code: h(`export async function f(signal: AbortSignal, stream: ReadableStream<Uint8Array>, other: ReadableStreamDefaultReader<Uint8Array>) { const reader = stream.getReader(); signal.addEventListener("abort", () => void other.cancel()); return await reader.read(); }`),
@@ -144,7 +158,7 @@ ruleTester.run("no-unbounded-await", rule, {
       // The body of a Response whose fetch did not get the signal is reported at the fetch (no-dropped-context);
       // a Response passed in is reported here.
       code: h(`export async function f(ctx: Context, res: Response) { return await res.json(); }`),
-      errors: [{ messageId: "unbounded", suggestions: [{ messageId: "wrapInRace", output: h(`export async function f(ctx: Context, res: Response) { return await race(ctx, res.json()); }`) }] }],
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`res`, passed in without the context", ctx: "ctx", advice: "wrap it in `race(ctx, …)`, or pass the context" }, suggestions: [{ messageId: "wrapInRace", output: h(`export async function f(ctx: Context, res: Response) { return await race(ctx, res.json()); }`) }] }],
     },
     {
       // An iterator made without the signal; no race suggestion for an iterable.
