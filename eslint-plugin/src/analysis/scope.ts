@@ -126,6 +126,11 @@ function cachesOf(matcher: ContextTypeMatcher): Caches {
   return c;
 }
 
+/** `options?.signal`, `options!.signal` and `options.signal` name the same context (compare `ScopeContext.text`s). */
+export function normalizeContextText(text: string): string {
+  return text.replace(/\s+/g, "").replace(/\?\./g, ".").replace(/!/g, "");
+}
+
 /** Whether a node is a function whose parameters and locals we consider (declarations, expressions, arrows, methods). */
 export function isFunctionLike(node: ts.Node): node is ts.SignatureDeclaration & { body?: ts.ConciseBody } {
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)

@@ -11,7 +11,7 @@ import ts from "typescript";
 import { contextSlotsOfCall, contextUseOfCall, returnsPlainData, type ContextSlot } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { skipOuter } from "../analysis/ctxkitApi";
-import { contextsInScope, convertibleTo, isGuardedBy, mayHaveContextInScope, type DetachedReason, type ScopeContext } from "../analysis/scope";
+import { contextsInScope, convertibleTo, isGuardedBy, mayHaveContextInScope, normalizeContextText, type DetachedReason, type ScopeContext } from "../analysis/scope";
 import { createRule } from "../util/createRule";
 
 type Options = [{ contextTypes?: ContextTypeSpec[]; ignoreCallees?: string[] }];
@@ -182,11 +182,6 @@ function isIgnored(call: ts.CallExpression | ts.NewExpression, ignore: ReadonlyS
   if (ignore.has(callee.getText().replace(/\s+/g, ""))) return true;
   if (ts.isIdentifier(callee)) return ignore.has(callee.text);
   return ts.isPropertyAccessExpression(callee) && ignore.has(callee.name.text);
-}
-
-/** `options?.signal`, `options!.signal` and `options.signal` name the same context. */
-function normalizeContextText(text: string): string {
-  return text.replace(/\s+/g, "").replace(/\?\./g, ".").replace(/!/g, "");
 }
 
 /**

@@ -17,7 +17,7 @@ import ts from "typescript";
 import { contextSlotsOfSignature, contextUseOfCall, isOptOut } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { ctxkitCalleeName, skipOuter } from "../analysis/ctxkitApi";
-import { contextsInScope, enclosingFunction, isFunctionLike, valueSymbolOf, type ScopeContext } from "../analysis/scope";
+import { contextsInScope, enclosingFunction, isFunctionLike, normalizeContextText, valueSymbolOf, type ScopeContext } from "../analysis/scope";
 import { ctxkitImport } from "../util/ctxkitImport";
 import { createRule } from "../util/createRule";
 
@@ -445,7 +445,12 @@ export default createRule<Options, MessageIds>({
         if (!thenable) return BOUNDED;
       }
       if (ts.isAwaitExpression(e)) return classify(e.expression, scope, "origin", seen);
-      if (ts.isConditionalExpression(e)) return all([classify(e.whenTrue, scope, mode, seen), classify(e.whenFalse, scope, mode, seen)]);
+      if (ts.isConditionalExpression(e)) {
+        // `signal ? sleepUntilAborted(ms, signal) : sleep(ms)`: the branch without the context has none to pass.
+        const tested = testedContext(e.condition);
+        const absentWhen = tested && tested.text === normalizeContextText(scope[0]!.text) ? !tested.presentWhenTrue : undefined;
+        return all([absentWhen === true ? BOUNDED : classify(e.whenTrue, scope, mode, seen), absentWhen === false ? BOUNDED : classify(e.whenFalse, scope, mode, seen)]);
+      }
       if (ts.isIdentifier(e)) return classifyIdentifier(e, scope, mode, seen);
       if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
         const object = skipOuter(e.expression);
@@ -537,8 +542,9 @@ export default createRule<Options, MessageIds>({
      * An object the context's abort cancels (`reader.read()` after `signal.addEventListener("abort", () =>
      * reader.cancel())`): somewhere in the function that declares it, a handler registered on a context — an
      * `"abort"` listener or `onabort` of a signal, `onCancellationRequested` of a token, ctxkit's `afterFunc` —
-     * calls a cleanup method of it (`cancel…`, `close`, `abort`, `destroy`, `return`, …). The handler is written
-     * there or is a `const` of that function. Cached per variable.
+     * calls a cleanup method of it (`cancel…`, `close`, `abort`, `destroy`, `return`, …) or a cleanup helper with
+     * it as an argument (`cancelReader(reader)`). The handler is written there or is a `const` of that function.
+     * Cached per variable.
      */
     function isCancelledOnAbort(id: ts.Identifier): boolean {
       const symbol = valueSymbolOf(id, checker);
@@ -572,9 +578,10 @@ export default createRule<Options, MessageIds>({
         const visit = (n: ts.Node): void => {
           if (found) return;
           if (ts.isCallExpression(n) && isCleanupCall(n)) {
+            // `reader.cancel()`, or a cleanup helper handed it (`cancelReader(reader, reason)`).
             const callee = skipOuter(n.expression);
-            const target = ts.isPropertyAccessExpression(callee) ? skipOuter(callee.expression) : undefined;
-            if (target && ts.isIdentifier(target) && valueSymbolOf(target, checker) === symbol) found = true;
+            const targets = [...(ts.isPropertyAccessExpression(callee) ? [callee.expression] : []), ...n.arguments].map(skipOuter);
+            if (targets.some((t) => ts.isIdentifier(t) && valueSymbolOf(t, checker) === symbol)) found = true;
           }
           ts.forEachChild(n, visit);
         };
@@ -606,6 +613,45 @@ export default createRule<Options, MessageIds>({
       if (!text.includes(name) || !/addEventListener|onabort|onCancellationRequested|afterFunc/.test(text)) return false;
       visit(body);
       return found;
+    }
+
+    /**
+     * Whether `node` runs only where the context in scope (the innermost, the one a report would name) is absent:
+     * in the branch of a `?:` or an `if` whose condition tests it (`signal ? sleepUntilAborted(ms, signal) :
+     * sleep(ms)`, `if (!signal) await sleep(ms)`, `signal == null`). Without a context there is nothing to pass or
+     * race. The walk stops at the enclosing function.
+     */
+    function inBranchWithoutContext(node: ts.Node, ctx: ScopeContext): boolean {
+      const wanted = normalizeContextText(ctx.text);
+      for (let child: ts.Node = node, n = node.parent; n && !isFunctionLike(n); child = n, n = n.parent) {
+        let cond: ts.Expression | undefined;
+        let inTrueBranch = false;
+        if (ts.isConditionalExpression(n) && child !== n.condition) [cond, inTrueBranch] = [n.condition, child === n.whenTrue];
+        else if (ts.isIfStatement(n) && child !== n.expression) [cond, inTrueBranch] = [n.expression, child === n.thenStatement];
+        if (!cond) continue;
+        const tested = testedContext(cond);
+        if (tested && tested.text === wanted && tested.presentWhenTrue !== inTrueBranch) return true;
+      }
+      return false;
+    }
+
+    /** What a condition says about a context: `x` / `x != null` (present when true), `!x` / `x === undefined`. */
+    function testedContext(cond: ts.Expression): { text: string; presentWhenTrue: boolean } | undefined {
+      const e = skipOuter(cond);
+      if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+        const inner = testedContext(e.operand);
+        return inner && { text: inner.text, presentWhenTrue: !inner.presentWhenTrue };
+      }
+      if (ts.isBinaryExpression(e)) {
+        const op = e.operatorToken.kind;
+        const equals = op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken;
+        const differs = op === ts.SyntaxKind.ExclamationEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken;
+        if (!equals && !differs) return undefined;
+        const side = isOptOut(e.right) ? e.left : isOptOut(e.left) ? e.right : undefined;
+        return side && { text: normalizeContextText(skipOuter(side).getText()), presentWhenTrue: differs };
+      }
+      if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
+      return { text: normalizeContextText(e.getText()), presentWhenTrue: true };
     }
 
     function isGlobalPromise(id: ts.Identifier): boolean {
@@ -666,7 +712,7 @@ export default createRule<Options, MessageIds>({
       if (scope.length === 0) return;
       const verdict = classify(tsOperand, scope, kind === "await" ? "await" : "iterate", new Set());
       if (verdict.bounded !== false) return;
-      if (optedOut(tsOperand)) return;
+      if (optedOut(tsOperand) || inBranchWithoutContext(tsOperand, scope[0]!)) return;
       const ctx = scope.find((c) => c.kind === "ctxkit");
       const shown = ctx ?? scope[0]!;
       const advice = ctx

@@ -93,16 +93,27 @@ ruleTester.run("no-unbounded-await", rule, {
     h(`export async function f(signal: AbortSignal, stream: ReadableStream<Uint8Array>) { const reader = stream.getReader(); const cancelOnAbort = () => { reader.cancel().catch(() => {}); }; signal.addEventListener("abort", cancelOnAbort, { once: true }); while (!(await reader.read()).done) {} }`),
     h(`export async function f(signal: AbortSignal, stream: ReadableStream<Uint8Array>) { const reader = stream.getReader(); signal.addEventListener("abort", () => void reader.cancel()); return await reader.read(); }`),
     h(`export async function f(signal: AbortSignal, stream: ReadableStream<Uint8Array>) { const reader = stream.getReader(); signal.onabort = () => void reader.cancel(); return await reader.read(); }`),
+    // A cleanup helper handed the reader (openai's x509 token exchange: `cancelReader(reader, signal?.reason)`).
+    h(`declare function cancelReader(r: ReadableStreamDefaultReader<Uint8Array>, reason?: unknown): Promise<void>;\nexport async function f(stream: ReadableStream<Uint8Array>, signal?: AbortSignal) { const reader = stream.getReader(); const cancel = () => { void cancelReader(reader, signal?.reason); }; signal?.addEventListener("abort", cancel, { once: true }); return await reader.read(); }`),
     h(`declare const source: { next(): Promise<number>; close(): void };\nexport async function f(token: CancellationToken) { const it = source; token.onCancellationRequested(() => it.close()); return await it.next(); }`),
     `import { afterFunc, type Context } from "ctxkit";\nexport async function f(ctx: Context, stream: ReadableStream<Uint8Array>) { const reader = stream.getReader(); const stop = afterFunc(ctx, () => void reader.cancel()); try { return await reader.read(); } finally { stop(); } }`,
     // A clone of a Response is read like the Response: bounded by the fetch that got the signal.
     h(`export async function f(signal: AbortSignal) { const response = await fetch("/u", { signal }); if (response.status === 204) return await response.clone().text(); return await response.json(); }`),
     // Loading a module.
     h(`export async function f(signal: AbortSignal) { void signal; const m = await import("fixture-api"); return m; }`),
+    // A branch that runs only without the context: nothing to pass (openai's polling, `signal ? … : sleep(ms)`).
+    h(`declare function sleepFor(ms: number, signal?: AbortSignal): Promise<void>;\nexport async function f(ms: number, signal?: AbortSignal) { await (signal ? sleepFor(ms, signal) : api.compute(ms)); }`),
+    h(`export async function f(options: { signal?: AbortSignal }) { if (!options.signal) { await api.compute(1); return; } await api.getUser(options.signal as never, "1"); }`),
+    h(`export async function f(signal: AbortSignal | undefined) { if (signal == null) await api.compute(1); else void signal; }`),
     // A configured bounding helper.
     { code: h(`declare function withAbort<T>(p: Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { await withAbort(api.compute(1)); void ctx; }`), options: [{ boundingFunctions: ["withAbort"] }] },
   ],
   invalid: [
+    {
+      // The branch where the context is there is still checked.
+      code: h(`export async function f(signal?: AbortSignal) { if (signal) await api.compute(1); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`api.compute(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" } }],
+    },
     {
       // A clone of a Response passed in is read like that Response (anthropic's middleware `response.clone().json()`).
       code: h(`export async function f(signal: AbortSignal, response: Response) { return await response.clone().json(); }`),
