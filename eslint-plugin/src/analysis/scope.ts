@@ -38,8 +38,9 @@
  *   signal slot from a ctxkit Context), or undefined.
  * - {@link deriveContext}`(expr, matcher)`: `derived` | `optOut` | `detached` (with the reason) | `unknown`.
  * - {@link contextFlowsInto}`(fn, matcher)`: whether an enclosing function's contexts are visible in `fn`.
- * - {@link isContextHolder}, {@link boundByOrigin}, {@link isGuardedBy}, {@link enclosingFunction},
- *   {@link valueSymbolOf}: the smaller questions the rules share.
+ * - {@link isContextHolder}, {@link boundByOrigin}, {@link isGuardedBy} (in any branch of a test of the context),
+ *   {@link inBranchWithoutContext} (in the branch where the test says it is absent), {@link enclosingFunction},
+ *   {@link valueSymbolOf}, {@link normalizeContextText}: the smaller questions the rules share.
  */
 import ts from "typescript";
 import type { ContextKind, ContextTypeMatcher } from "./contextTypes";
@@ -129,6 +130,50 @@ function cachesOf(matcher: ContextTypeMatcher): Caches {
 /** `options?.signal`, `options!.signal` and `options.signal` name the same context (compare `ScopeContext.text`s). */
 export function normalizeContextText(text: string): string {
   return text.replace(/\s+/g, "").replace(/\?\./g, ".").replace(/!/g, "");
+}
+
+/**
+ * Whether `node` runs only where the context in scope (the innermost, the one a report would name) is absent:
+ * in the branch of a `?:` or an `if` whose condition tests it (`signal ? sleepUntilAborted(ms, signal) :
+ * sleep(ms)`, `if (!signal) await sleep(ms)`, `signal == null`). Without a context there is nothing to pass or
+ * race. The walk stops at the enclosing function.
+ */
+export function inBranchWithoutContext(node: ts.Node, ctx: ScopeContext): boolean {
+  const wanted = normalizeContextText(ctx.text);
+  for (let child: ts.Node = node, n = node.parent; n && !isFunctionLike(n); child = n, n = n.parent) {
+    let cond: ts.Expression | undefined;
+    let inTrueBranch = false;
+    if (ts.isConditionalExpression(n) && child !== n.condition) [cond, inTrueBranch] = [n.condition, child === n.whenTrue];
+    else if (ts.isIfStatement(n) && child !== n.expression) [cond, inTrueBranch] = [n.expression, child === n.thenStatement];
+    if (!cond) continue;
+    const tested = testedContext(cond);
+    if (tested && tested.text === wanted && tested.presentWhenTrue !== inTrueBranch) return true;
+  }
+  return false;
+}
+
+/** What a condition says about a context: `x` / `x != null` (present when true), `!x` / `x === undefined`. */
+export function testedContext(cond: ts.Expression): { text: string; presentWhenTrue: boolean } | undefined {
+  const e = skipOuter(cond);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = testedContext(e.operand);
+    return inner && { text: inner.text, presentWhenTrue: !inner.presentWhenTrue };
+  }
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    const equals = op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken;
+    const differs = op === ts.SyntaxKind.ExclamationEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken;
+    if (!equals && !differs) return undefined;
+    const side = isNullish(e.right) ? e.left : isNullish(e.left) ? e.right : undefined;
+    return side && { text: normalizeContextText(skipOuter(side).getText()), presentWhenTrue: differs };
+  }
+  if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
+  return { text: normalizeContextText(e.getText()), presentWhenTrue: true };
+}
+
+function isNullish(e: ts.Expression): boolean {
+  const inner = skipOuter(e);
+  return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === "undefined") || ts.isVoidExpression(inner);
 }
 
 /** Whether a node is a function whose parameters and locals we consider (declarations, expressions, arrows, methods). */

@@ -17,7 +17,7 @@ import ts from "typescript";
 import { contextSlotsOfSignature, contextUseOfCall, isOptOut } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { ctxkitCalleeName, skipOuter } from "../analysis/ctxkitApi";
-import { contextsInScope, enclosingFunction, isFunctionLike, normalizeContextText, valueSymbolOf, type ScopeContext } from "../analysis/scope";
+import { contextsInScope, enclosingFunction, inBranchWithoutContext, isFunctionLike, normalizeContextText, testedContext, valueSymbolOf, type ScopeContext } from "../analysis/scope";
 import { ctxkitImport } from "../util/ctxkitImport";
 import { createRule } from "../util/createRule";
 
@@ -613,45 +613,6 @@ export default createRule<Options, MessageIds>({
       if (!text.includes(name) || !/addEventListener|onabort|onCancellationRequested|afterFunc/.test(text)) return false;
       visit(body);
       return found;
-    }
-
-    /**
-     * Whether `node` runs only where the context in scope (the innermost, the one a report would name) is absent:
-     * in the branch of a `?:` or an `if` whose condition tests it (`signal ? sleepUntilAborted(ms, signal) :
-     * sleep(ms)`, `if (!signal) await sleep(ms)`, `signal == null`). Without a context there is nothing to pass or
-     * race. The walk stops at the enclosing function.
-     */
-    function inBranchWithoutContext(node: ts.Node, ctx: ScopeContext): boolean {
-      const wanted = normalizeContextText(ctx.text);
-      for (let child: ts.Node = node, n = node.parent; n && !isFunctionLike(n); child = n, n = n.parent) {
-        let cond: ts.Expression | undefined;
-        let inTrueBranch = false;
-        if (ts.isConditionalExpression(n) && child !== n.condition) [cond, inTrueBranch] = [n.condition, child === n.whenTrue];
-        else if (ts.isIfStatement(n) && child !== n.expression) [cond, inTrueBranch] = [n.expression, child === n.thenStatement];
-        if (!cond) continue;
-        const tested = testedContext(cond);
-        if (tested && tested.text === wanted && tested.presentWhenTrue !== inTrueBranch) return true;
-      }
-      return false;
-    }
-
-    /** What a condition says about a context: `x` / `x != null` (present when true), `!x` / `x === undefined`. */
-    function testedContext(cond: ts.Expression): { text: string; presentWhenTrue: boolean } | undefined {
-      const e = skipOuter(cond);
-      if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
-        const inner = testedContext(e.operand);
-        return inner && { text: inner.text, presentWhenTrue: !inner.presentWhenTrue };
-      }
-      if (ts.isBinaryExpression(e)) {
-        const op = e.operatorToken.kind;
-        const equals = op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken;
-        const differs = op === ts.SyntaxKind.ExclamationEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken;
-        if (!equals && !differs) return undefined;
-        const side = isOptOut(e.right) ? e.left : isOptOut(e.left) ? e.right : undefined;
-        return side && { text: normalizeContextText(skipOuter(side).getText()), presentWhenTrue: differs };
-      }
-      if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
-      return { text: normalizeContextText(e.getText()), presentWhenTrue: true };
     }
 
     function isGlobalPromise(id: ts.Identifier): boolean {
