@@ -204,7 +204,16 @@ export default createRule<Options, MessageIds>({
      * `iterator.return()`, `stream.close()`, `cancelResponseBody(res)`). Racing it would leave the thing open.
      */
     function isCleanupCall(call: ts.CallExpression): boolean {
-      const callee = skipOuter(call.expression);
+      let callee = skipOuter(call.expression);
+      // `Reflect.apply(returnMethod, iterator, [])` with `const returnMethod = iterator.return`: the method it names.
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === "apply" && ts.isIdentifier(callee.expression) && callee.expression.text === "Reflect" && call.arguments[0]) {
+        callee = skipOuter(call.arguments[0]);
+        if (ts.isIdentifier(callee)) {
+          const decl = valueSymbolOf(callee, checker)?.valueDeclaration;
+          if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) callee = skipOuter(decl.initializer);
+        }
+        if (!ts.isPropertyAccessExpression(callee)) return false;
+      }
       const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
       return name !== undefined && (CLEANUP.has(name) || /^cancel/i.test(name));
     }

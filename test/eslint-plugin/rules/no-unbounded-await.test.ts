@@ -105,10 +105,17 @@ ruleTester.run("no-unbounded-await", rule, {
     h(`declare function sleepFor(ms: number, signal?: AbortSignal): Promise<void>;\nexport async function f(ms: number, signal?: AbortSignal) { await (signal ? sleepFor(ms, signal) : api.compute(ms)); }`),
     h(`export async function f(options: { signal?: AbortSignal }) { if (!options.signal) { await api.compute(1); return; } await api.getUser(options.signal as never, "1"); }`),
     h(`export async function f(signal: AbortSignal | undefined) { if (signal == null) await api.compute(1); else void signal; }`),
+    // Cleanup through Reflect.apply (openai's Stream: the captured `iterator.return`).
+    h(`export async function f(signal: AbortSignal, iterator: AsyncIterator<number>) { void signal; const returnMethod = iterator.return; if (returnMethod) await Reflect.apply(returnMethod, iterator, []); }`),
     // A configured bounding helper.
     { code: h(`declare function withAbort<T>(p: Promise<T>): Promise<T>;\nexport async function f(ctx: Context) { await withAbort(api.compute(1)); void ctx; }`), options: [{ boundingFunctions: ["withAbort"] }] },
   ],
   invalid: [
+    {
+      // Reflect.apply of anything else is judged like any call that accepts no context.
+      code: h(`export async function f(signal: AbortSignal, iterator: AsyncIterator<number>) { const nextMethod = iterator.next; await Reflect.apply(nextMethod, iterator, []); }`),
+      errors: [{ messageId: "unbounded", data: { await: "`await`", what: "`Reflect.apply(…)`, a call that accepts no context", ctx: "signal", advice: "pass the signal, or race it against the signal's abort" } }],
+    },
     {
       // The branch where the context is there is still checked.
       code: h(`export async function f(signal?: AbortSignal) { if (signal) await api.compute(1); }`),
