@@ -108,6 +108,20 @@ export interface NoPlan {
 const MAX_DIRTY_SHARE = 0.5;
 
 /**
+ * Whether an edit inside `fn`'s body leaves everything its callers can learn about it unchanged except its body:
+ * not async, not a generator, and a declared return type that is not thenable (`(): void`, `(): string[]`).
+ */
+function hasStableFace(fn: ts.SignatureDeclaration, checker: ts.TypeChecker): boolean {
+  if (!fn.type || (fn as { asteriskToken?: ts.AsteriskToken }).asteriskToken) return false;
+  if (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) return false;
+  if (ts.isConstructorDeclaration(fn)) return false;
+  const type = checker.getTypeFromTypeNode(fn.type);
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter)) return false;
+  const parts = type.isUnion() ? type.types : [type];
+  return !parts.some((t) => t.getProperty("then") !== undefined);
+}
+
+/**
  * Directive comments that change how other code is linted; a blanked region must not hide one. A line directive
  * (`eslint-disable-line`, `eslint-disable-next-line`) only acts on its own lines, which a blanked body keeps to itself.
  */
@@ -355,7 +369,14 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   const seen = new Set<string>([changedUnit.key]);
   let covered = changedUnit.end - changedUnit.pos;
   let frontier: Unit[] = [changedUnit];
+  // The units naming the edited function are dirty: rules read a callee's body (which options it reads, whether it
+  // does I/O). Their callers are reached only through what the edit can change about them: a return type it
+  // infers, or, for an async function, a generator or one returning a thenable, the awaits that are read through
+  // callees' bodies. A plain function with a declared, non-thenable return type shows its callers' callers nothing.
+  const reachesFurther = !hasStableFace(fn, checker);
+  let round = 0;
   while (frontier.length > 0) {
+    if (round++ === 1 && !reachesFurther) break;
     const names = new Set<string>();
     for (const u of frontier) for (const n of namesOf(u.node)) names.add(n);
     if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) names.add(fn.name.text.replace(/^#/, ""));

@@ -248,7 +248,8 @@ describe("partial re-lint", function () {
   });
 
   /** A partial-lint server (the harness) and a full-lint one over the same workspace, both with big.ts open. */
-  async function servers(): Promise<{ fullServer: CtxkitServer; edit(text: string): Promise<[Diagnostic[], Diagnostic[]]> }> {
+  async function servers(initial = BIG): Promise<{ fullServer: CtxkitServer; edit(text: string): Promise<[Diagnostic[], Diagnostic[]]> }> {
+    const BIG = initial;
     h = await harness({ "src/dep.ts": DEP, "src/big.ts": BIG }, PULL_CAPS, { settings: { trace: { server: "verbose" } } });
     const fullServer = new CtxkitServer(new MemoryClient(), { pushDelayMs: 0, partialLint: false });
     full = fullServer;
@@ -308,6 +309,36 @@ describe("partial re-lint", function () {
     const lineOf = (needle: string): number => BIG.split("\n").findIndex((l) => l.includes(needle)) + 1; // +1: the inserted line
     const lines = partial.filter((d) => d.code === "ctxkit/no-unbounded-await").map((d) => d.range.start.line);
     assert.ok(lines.includes(lineOf("const more = await cpu(value);")), `first()'s await on cpu() is now unbounded: ${JSON.stringify(lines)}`);
+  });
+
+  it("re-lints the callers of a function with a declared, non-thenable return type, not their callers", async () => {
+    // Which options `pick` reads is read off its body by its callers' lints; nothing about `usesPick` changes for
+    // `outer` (its type is declared), so `outer` keeps its problems.
+    const text = [
+      `import { type Context } from "ctxkit";`,
+      `export function pick(o: { signal?: AbortSignal; n: number }): { stop(): void } {`,
+      `  return { stop: () => void o.n };`,
+      `}`,
+      `export async function usesPick(signal: AbortSignal): Promise<void> {`,
+      `  pick({ n: 1 }).stop();`,
+      `}`,
+      `export async function outer(signal: AbortSignal): Promise<void> {`,
+      `  await new Promise((r) => setTimeout(r, 1));`,
+      `  return usesPick(signal);`,
+      `}`,
+      ...Array.from({ length: 12 }, (_, i) => `export async function filler${i}(ctx: Context): Promise<number> {\n  void ctx;\n  return ${i};\n}`),
+      ``,
+    ].join("\n");
+    const { edit } = await servers(text);
+    const before = h!.server.stats.partialLints;
+    const [partial, reference] = await edit(text.replace("  return { stop: () => void o.n };", "  return { stop: () => void (o.signal ?? o.n) };"));
+    const trace = h!.client.logs.filter((l) => l.message.startsWith("linted")).at(-1)?.message ?? "";
+    assert.equal(h!.server.stats.partialLints, before + 1, trace);
+    assert.match(trace, /partial: 2 statement\(s\)/, "pick and usesPick; not outer");
+    assert.deepEqual(partial, reference);
+    const lines = partial.map((d) => [d.code, d.range.start.line]);
+    assert.ok(lines.some(([code, line]) => code === "ctxkit/no-dropped-context" && line === 5), `pick now reads o.signal: ${JSON.stringify(lines)}`);
+    assert.ok(lines.some(([code, line]) => code === "ctxkit/no-unbounded-await" && line === 8), `outer's problem is kept: ${JSON.stringify(lines)}`);
   });
 
   it("lints one statement of a namespace of code partially (generated codecs), its users with it", async () => {

@@ -92,6 +92,7 @@ interface Caches {
   signature: Map<ts.Signature, ContextSlot[]>;
   optionProps: Map<ts.Type, { property: string; kind: ContextKind; typeName: string; optional: boolean }[]>;
   call: WeakMap<ts.Node, ContextSlot[]>;
+  reads: WeakMap<ts.ParameterDeclaration, Map<string, boolean>>;
 }
 
 // Speed path: the same signatures (fetch, a project's helpers) and option types are asked about on every call
@@ -100,7 +101,7 @@ const caches = new WeakMap<ContextTypeMatcher, Caches>();
 
 function cachesOf(matcher: ContextTypeMatcher): Caches {
   let c = caches.get(matcher);
-  if (!c) caches.set(matcher, (c = { signature: new Map(), optionProps: new Map(), call: new WeakMap() }));
+  if (!c) caches.set(matcher, (c = { signature: new Map(), optionProps: new Map(), call: new WeakMap(), reads: new WeakMap() }));
   return c;
 }
 
@@ -136,7 +137,7 @@ export function contextSlotsOfSignature(signature: ts.Signature, matcher: Contex
       return;
     }
     for (const p of optionPropertiesOf(type, matcher)) {
-      if (decl && ts.isParameter(decl) && !readsProperty(decl, p.property, checker)) continue;
+      if (decl && ts.isParameter(decl) && !readsProperty(decl, p.property, matcher)) continue;
       slots.push({ form: "option", index, property: p.property, kind: p.kind, typeName: p.typeName, optional, propertyOptional: p.optional, paramName });
     }
   });
@@ -205,16 +206,18 @@ function optionPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { prope
  * rest), or, for an identifier with a body at hand, any use other than reading a different property. A callee
  * that never looks at the signal does not accept one (`function format({ body }: RequestOptions)`).
  */
-function readsProperty(param: ts.ParameterDeclaration, property: string, checker: ts.TypeChecker): boolean {
+function readsProperty(param: ts.ParameterDeclaration, property: string, matcher: ContextTypeMatcher): boolean {
   // Speed path: every instantiation of a generic callee asks again about the same parameter (per declaration).
+  // Per matcher, i.e. per program: TypeScript's incremental parser reuses an unchanged parameter's node in the
+  // next program while the body around it changed, so a cache keyed by the node alone would answer for the old body.
+  const readsCache = cachesOf(matcher).reads;
+  const checker = matcher.checker;
   let byProperty = readsCache.get(param);
   if (!byProperty) readsCache.set(param, (byProperty = new Map()));
   let reads = byProperty.get(property);
   if (reads === undefined) byProperty.set(property, (reads = computeReadsProperty(param, property, checker)));
   return reads;
 }
-
-const readsCache = new WeakMap<ts.ParameterDeclaration, Map<string, boolean>>();
 
 function computeReadsProperty(param: ts.ParameterDeclaration, property: string, checker: ts.TypeChecker): boolean {
   const name = param.name;
