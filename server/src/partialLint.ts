@@ -380,13 +380,15 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     const names = new Set<string>();
     for (const u of frontier) for (const n of namesOf(u.node)) names.add(n);
     if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) names.add(fn.name.text.replace(/^#/, ""));
-    // A constructor runs where its class is named (`new Service()`).
+    // A constructor runs where its class is named (`new Service()`) — not where the class declares its name.
     if (ts.isConstructorDeclaration(fn) && fn.parent.name) names.add(fn.parent.name.text);
+    const classNameAt = ts.isConstructorDeclaration(fn) && fn.parent.name ? fn.parent.name.getStart(sf) : -1;
     const declaring = frontier;
     frontier = [];
     if (names.size === 0) break;
     const pattern = new RegExp(`(?<![\\w$])(?:${[...names].map(escapeRegExp).join("|")})(?![\\w$])`, "g");
     for (const match of text.matchAll(pattern)) {
+      if (match.index === classNameAt) continue;
       const u = unitAt(statements, match.index);
       if (!u || seen.has(u.key)) continue;
       // A name that resolves to something the frontier does not declare (another namespace's `codec`, a local
@@ -409,10 +411,12 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   for (const p of basis.outcome.problems) {
     const fixes = [p.message.fix, ...(p.message.suggestions ?? []).map((x) => x.fix)];
     if (!fixes.some((f) => f && f.range[0] < oldEnd && f.range[1] > start)) continue;
-    const i = statementAt(oldStatements, offsetOf(basis.lineStarts, p.message.line, p.message.column));
-    if (i < 0) return { reason: "a fix that spans the edit belongs to no statement" };
-    const statement = statements[i]!;
-    dirty.set(`${i}`, { key: `${i}`, index: i, node: statement, pos: statement.pos, end: statement.end });
+    // The unit that reports it (a class member, not the whole class), found in the new text: the problem's old
+    // offset shifted past the edit.
+    const old = offsetOf(basis.lineStarts, p.message.line, p.message.column);
+    const u = unitAt(statements, old < start ? old : old >= oldEnd ? old + delta : start);
+    if (!u) return { reason: "a fix that spans the edit belongs to no statement" };
+    dirty.set(u.key, u);
   }
   const units = [...dirty.values()].filter((u) => !insideDirty(u, dirty));
   let dirtyLength = 0;

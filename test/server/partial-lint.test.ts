@@ -341,6 +341,36 @@ describe("partial re-lint", function () {
     assert.ok(lines.some(([code, line]) => code === "ctxkit/no-unbounded-await" && line === 8), `outer's problem is kept: ${JSON.stringify(lines)}`);
   });
 
+  it("re-lints a constructor and where its class is constructed, not the whole class; a member whose fix spans the edit, not its class", async () => {
+    // The class names itself in its header; that is no use of the constructor (provider-utils' tracker: every
+    // constructor edit used to mark the whole class, most of the file).
+    const text = [
+      `import { type Context } from "ctxkit";`,
+      `export class Tracker {`,
+      `  private readonly ids: string[];`,
+      `  constructor(ids: string[]) {`,
+      `    this.ids = ids;`,
+      `  }`,
+      // m0's `race` suggestion adds to the import above the edit: its fix spans the edit, so m0 is re-linted too
+      // (that member alone, not the class); the others take signals, whose reports have no suggestion.
+      ...Array.from({ length: 8 }, (_, i) => `  async m${i}(${i === 0 ? "ctx: Context" : "signal: AbortSignal"}): Promise<number> {\n    await new Promise((r) => setTimeout(r, ${i}));\n    void ${i === 0 ? "ctx" : "signal"};\n    return this.ids.length;\n  }`),
+      `}`,
+      `export async function make(ctx: Context): Promise<Tracker> {`,
+      `  void ctx;`,
+      `  return new Tracker([]);`,
+      `}`,
+      ``,
+    ].join("\n");
+    const { edit } = await servers(text);
+    const before = h!.server.stats.partialLints;
+    const [partial, reference] = await edit(text.replace("    this.ids = ids;", "    this.ids = [...ids];"));
+    const trace = h!.client.logs.filter((l) => l.message.startsWith("linted")).at(-1)?.message ?? "";
+    assert.equal(h!.server.stats.partialLints, before + 1, trace);
+    assert.match(trace, /partial: 3 statement\(s\)/, "the constructor, make() and m0()");
+    assert.deepEqual(partial, reference);
+    assert.equal(partial.filter((d) => d.code === "ctxkit/no-unbounded-await").length, 8, JSON.stringify(partial.map((d) => [d.code, d.range.start.line])));
+  });
+
   it("lints one statement of a namespace of code partially (generated codecs), its users with it", async () => {
     const { edit } = await servers();
     const before = h!.server.stats.partialLints;
