@@ -25,7 +25,7 @@
  * - {@link contextUseOfCall}`(call, contextsInScope(call, matcher), matcher)` — the verdict both rules share.
  */
 import ts from "typescript";
-import type { ContextKind, ContextTypeMatcher } from "./contextTypes";
+import { cannotHoldContext, type ContextKind, type ContextTypeMatcher } from "./contextTypes";
 import { skipOuter } from "./ctxkitApi";
 import { boundByOrigin, convertibleTo, deriveContext, isContextHolder, typeForContextQuery, valueSymbolOf, type DetachedReason, type ScopeContext } from "./scope";
 
@@ -145,39 +145,6 @@ export function contextSlotsOfSignature(signature: ts.Signature, matcher: Contex
   return slots;
 }
 
-/**
- * Speed path, before the parameter's type is computed: a declared type that no instantiation can turn into a
- * context or an options object — a function type (callable, no properties), a primitive or literal type, or a
- * union of those. Generic signatures are instantiated per call site's types, so a miss in the signature cache
- * is common (`arr.map(cb)`, `promise.then(f)`); their callback and primitive parameters are most of what they take.
- */
-function cannotHoldContext(node: ts.TypeNode): boolean {
-  switch (node.kind) {
-    case ts.SyntaxKind.FunctionType:
-    case ts.SyntaxKind.ConstructorType:
-    case ts.SyntaxKind.LiteralType:
-    case ts.SyntaxKind.TemplateLiteralType:
-    case ts.SyntaxKind.StringKeyword:
-    case ts.SyntaxKind.NumberKeyword:
-    case ts.SyntaxKind.BooleanKeyword:
-    case ts.SyntaxKind.BigIntKeyword:
-    case ts.SyntaxKind.SymbolKeyword:
-    case ts.SyntaxKind.VoidKeyword:
-    case ts.SyntaxKind.UndefinedKeyword:
-    case ts.SyntaxKind.NeverKeyword:
-    case ts.SyntaxKind.AnyKeyword:
-    case ts.SyntaxKind.UnknownKeyword:
-    case ts.SyntaxKind.ObjectKeyword:
-      return true;
-    case ts.SyntaxKind.ParenthesizedType:
-      return cannotHoldContext((node as ts.ParenthesizedTypeNode).type);
-    case ts.SyntaxKind.UnionType:
-      return (node as ts.UnionTypeNode).types.every(cannotHoldContext);
-    default:
-      return false;
-  }
-}
-
 /** Context-typed properties of an options-object type (each union member asked), cached per type. */
 function optionPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { property: string; kind: ContextKind; typeName: string; optional: boolean }[] {
   const cache = cachesOf(matcher).optionProps;
@@ -192,10 +159,13 @@ function optionPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { prope
     if (member.getCallSignatures().length > 0 || member.getConstructSignatures().length > 0) continue;
     if (checker.isArrayType(member) || checker.isTupleType(member)) continue;
     if (matcher.isContext(member)) continue;
-    for (const prop of matcher.contextProperties(member).found) {
-      if (!prop.optional && isReadonlyProperty(prop.symbol)) continue;
-      if (out.some((o) => o.property === prop.name)) continue;
-      out.push({ property: prop.name, kind: prop.kind, typeName: prop.typeName, optional: prop.optional });
+    for (const prop of checker.getPropertiesOfType(member)) {
+      if (prop.flags & ts.SymbolFlags.Method) continue;
+      const optional = (prop.flags & ts.SymbolFlags.Optional) !== 0;
+      if (!optional && isReadonlyProperty(prop)) continue;
+      const m = matcher.matchProperty(prop);
+      if (!m || out.some((o) => o.property === prop.getName())) continue;
+      out.push({ property: prop.getName(), kind: m.kind, typeName: m.typeName, optional });
     }
   }
   return out;

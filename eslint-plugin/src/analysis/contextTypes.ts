@@ -77,6 +77,39 @@ export interface ContextMatch {
   typeName: string;
 }
 
+/**
+ * Speed path, before a parameter's or property's type is computed: a declared type that no instantiation can turn
+ * into a context or an options object — a function type (callable, no properties), a primitive or literal type, or a
+ * union of those. Generic signatures are instantiated per call site's types, so a miss in the signature cache
+ * is common (`arr.map(cb)`, `promise.then(f)`); their callback and primitive parameters are most of what they take.
+ */
+export function cannotHoldContext(node: ts.TypeNode): boolean {
+  switch (node.kind) {
+    case ts.SyntaxKind.FunctionType:
+    case ts.SyntaxKind.ConstructorType:
+    case ts.SyntaxKind.LiteralType:
+    case ts.SyntaxKind.TemplateLiteralType:
+    case ts.SyntaxKind.StringKeyword:
+    case ts.SyntaxKind.NumberKeyword:
+    case ts.SyntaxKind.BooleanKeyword:
+    case ts.SyntaxKind.BigIntKeyword:
+    case ts.SyntaxKind.SymbolKeyword:
+    case ts.SyntaxKind.VoidKeyword:
+    case ts.SyntaxKind.UndefinedKeyword:
+    case ts.SyntaxKind.NeverKeyword:
+    case ts.SyntaxKind.AnyKeyword:
+    case ts.SyntaxKind.UnknownKeyword:
+    case ts.SyntaxKind.ObjectKeyword:
+      return true;
+    case ts.SyntaxKind.ParenthesizedType:
+      return cannotHoldContext((node as ts.ParenthesizedTypeNode).type);
+    case ts.SyntaxKind.UnionType:
+      return (node as ts.UnionTypeNode).types.every(cannotHoldContext);
+    default:
+      return false;
+  }
+}
+
 /** A context-typed property of a type (see {@link ContextTypeMatcher.contextProperties}). */
 export interface ContextProperty {
   symbol: ts.Symbol;
@@ -107,6 +140,7 @@ const NEVER_CONTEXT =
 export class ContextTypeMatcher {
   private readonly cache = new Map<ts.Type, ContextMatch | null>();
   private readonly propsCache = new Map<ts.Type, ContextProperties>();
+  private readonly propertyCache = new Map<ts.Symbol, ContextMatch | null>();
   private readonly packageOfDir = new Map<string, string | null>();
   private readonly hasPackage = new Map<string, boolean>();
 
@@ -151,17 +185,32 @@ export class ContextTypeMatcher {
   }
 
   private computeContextProperties(type: ts.Type): ContextProperties {
-    const checker = this.checker;
-    const all = checker.getPropertiesOfType(type);
+    const all = this.checker.getPropertiesOfType(type);
     const found: ContextProperty[] = [];
     for (const symbol of all) {
       if (symbol.flags & ts.SymbolFlags.Method) continue; // a method is not where a context is kept
-      const propType = checker.getTypeOfSymbol(symbol);
-      const m = this.match(propType);
+      const m = this.matchProperty(symbol);
       if (!m) continue;
-      found.push({ symbol, name: symbol.getName(), type: propType, kind: m.kind, typeName: m.typeName, optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0 });
+      found.push({ symbol, name: symbol.getName(), type: this.checker.getTypeOfSymbol(symbol), kind: m.kind, typeName: m.typeName, optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0 });
     }
     return { count: all.length, found };
+  }
+
+  /**
+   * The context match of a property's type, cached per property symbol. Speed path: a property declared with a
+   * type no instantiation can make a context (`name: string`, `onDone: () => void`) gets no type at all; with a
+   * fresh checker (the server's after every edit) each property type asked is resolved, members and bases included.
+   * Only a symbol of the declaration itself is read this way: an instantiated or mapped property's type is not its
+   * declaration's.
+   */
+  matchProperty(symbol: ts.Symbol): ContextMatch | undefined {
+    const cached = this.propertyCache.get(symbol);
+    if (cached !== undefined) return cached ?? undefined;
+    const decl = symbol.valueDeclaration as { type?: ts.TypeNode } | undefined;
+    const skip = !(symbol.flags & ts.SymbolFlags.Transient) && decl?.type !== undefined && cannotHoldContext(decl.type);
+    const m = skip ? undefined : this.match(this.checker.getTypeOfSymbol(symbol));
+    this.propertyCache.set(symbol, m ?? null);
+    return m;
   }
 
   private compute(type: ts.Type): ContextMatch | undefined {
