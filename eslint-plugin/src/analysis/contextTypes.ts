@@ -241,7 +241,15 @@ export class ContextTypeMatcher {
   }
 
   private matchesSpec(type: ts.Type, spec: ContextTypeSpec): boolean {
-    if (spec.from === "shape") return spec.properties.every((p) => type.getProperty(p) !== undefined);
+    if (spec.from === "shape") {
+      // Speed path: a class or interface is asked about the members it declares itself (its bases are matched on
+      // their own, see `compute`), without resolving every member it inherits, which a fresh checker would do for
+      // each class-typed property of an options bag. Other object types (literals, mapped types) are resolved.
+      const target = (type as ts.TypeReference).target ?? type;
+      const members = target.isClassOrInterface() ? target.getSymbol()?.members : undefined;
+      if (members) return spec.properties.every((p) => members.has(ts.escapeLeadingUnderscores(p)));
+      return spec.properties.every((p) => type.getProperty(p) !== undefined);
+    }
     const symbol = type.aliasSymbol ?? type.getSymbol();
     if (!symbol || symbol.getName() !== spec.name) return false;
     const declarations = symbol.getDeclarations() ?? [];

@@ -166,6 +166,11 @@ ruleTester.run("no-dropped-context", rule, {
       errors: [{ messageId: "detached", suggestions: [{ messageId: "passContext", output: h(`export async function f(ctx?: Context) { await api.getUser(ctx, "1"); }`) }] }],
     },
     {
+      // A token by shape: a class that declares the members, and a subclass that inherits them.
+      code: h(`class BaseToken { isCancellationRequested = false; onCancellationRequested(_l: () => void) { return { dispose() {} }; } }\nclass SubToken extends BaseToken {}\nexport async function f(token: SubToken) { await findFiles("*"); }`),
+      errors: [{ messageId: "missing", data: { callee: "findFiles", slot: "a CancellationToken", ctx: "token", type: "BaseToken", hint: "" }, suggestions: [{ messageId: "passContext", output: h(`class BaseToken { isCancellationRequested = false; onCancellationRequested(_l: () => void) { return { dispose() {} }; } }\nclass SubToken extends BaseToken {}\nexport async function f(token: SubToken) { await findFiles("*", token); }`) }] }],
+    },
+    {
       // A vscode-like token.
       code: h(`export async function f(token: CancellationToken) { await findFiles("*"); }`),
       errors: [{ messageId: "missing", suggestions: [{ messageId: "passContext", output: h(`export async function f(token: CancellationToken) { await findFiles("*", token); }`) }] }],
