@@ -374,6 +374,7 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
   // infers, or, for an async function, a generator or one returning a thenable, the awaits that are read through
   // callees' bodies. A plain function with a declared, non-thenable return type shows its callers' callers nothing.
   const reachesFurther = !hasStableFace(fn, checker);
+  const classNameAt = ts.isConstructorDeclaration(fn) && fn.parent.name ? fn.parent.name.getStart(sf) : -1;
   let round = 0;
   while (frontier.length > 0) {
     if (round++ === 1 && !reachesFurther) break;
@@ -382,7 +383,6 @@ export function planPartialLint(basis: LintBasis, program: ts.Program, fileName:
     if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) names.add(fn.name.text.replace(/^#/, ""));
     // A constructor runs where its class is named (`new Service()`) — not where the class declares its name.
     if (ts.isConstructorDeclaration(fn) && fn.parent.name) names.add(fn.parent.name.text);
-    const classNameAt = ts.isConstructorDeclaration(fn) && fn.parent.name ? fn.parent.name.getStart(sf) : -1;
     const declaring = frontier;
     frontier = [];
     if (names.size === 0) break;

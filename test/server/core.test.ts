@@ -17,6 +17,14 @@ async function pull(h: Harness, rel: string, previousResultId?: string): Promise
   return (await h.server.documentDiagnostic({ textDocument: { uri: h.ws.uri(rel) }, previousResultId })) as never;
 }
 
+/** Tells the server that `rel` changed on disk, then waits until it has pushed diagnostics again and is idle. */
+async function diskChange(h: Harness, rel: string, type: FileChangeType, what: string): Promise<void> {
+  const pushes = h.client.published.length;
+  h.server.didChangeWatchedFiles({ changes: [{ uri: h.ws.uri(rel), type }] });
+  await until(() => h.client.published.length > pushes, what);
+  await h.server.idle();
+}
+
 async function pullItems(h: Harness, rel: string): Promise<Diagnostic[]> {
   const report = await pull(h, rel);
   assert.equal(report.kind, DocumentDiagnosticReportKind.Full);
@@ -137,16 +145,10 @@ describe("server core", function () {
     h.ws.write("src/b.ts", `export { withTimeout } from "ctxkit";\n`);
     const stamp = new Date(Date.now() + 5000);
     fs.utimesSync(h.ws.file("src/b.ts"), stamp, stamp);
-    const pushes = h.client.published.length;
-    h.server.didChangeWatchedFiles({ changes: [{ uri: h.ws.uri("src/b.ts"), type: FileChangeType.Changed }] });
-    await until(() => h!.client.published.length > pushes, "a.ts re-checked after b.ts changed on disk");
-    await h.server.idle();
+    await diskChange(h, "src/b.ts", FileChangeType.Changed, "a.ts re-checked after b.ts changed on disk");
     assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 1, "now ctxkit's withTimeout, through b.ts on disk");
     fs.rmSync(h.ws.file("src/b.ts"));
-    const before = h.client.published.length;
-    h.server.didChangeWatchedFiles({ changes: [{ uri: h.ws.uri("src/b.ts"), type: FileChangeType.Deleted }] });
-    await until(() => h!.client.published.length > before, "a.ts re-checked after b.ts was removed");
-    await h.server.idle();
+    await diskChange(h, "src/b.ts", FileChangeType.Deleted, "a.ts re-checked after b.ts was removed");
     assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 0, "an unresolved import is no ctxkit call");
   });
 
@@ -161,16 +163,10 @@ describe("server core", function () {
     await h.server.idle();
     assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 0, "./b.js does not resolve yet");
     h.ws.write("src/b.ts", b);
-    let pushes = h.client.published.length;
-    h.server.didChangeWatchedFiles({ changes: [{ uri: h.ws.uri("src/b.ts"), type: FileChangeType.Created }] });
-    await until(() => h!.client.published.length > pushes, "a.ts re-checked after b.ts was created");
-    await h.server.idle();
+    await diskChange(h, "src/b.ts", FileChangeType.Created, "a.ts re-checked after b.ts was created");
     assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 1, "ctxkit's withTimeout through the new b.ts");
     fs.rmSync(h.ws.file("src/b.ts"));
-    pushes = h.client.published.length;
-    h.server.didChangeWatchedFiles({ changes: [{ uri: h.ws.uri("src/b.ts"), type: FileChangeType.Deleted }] });
-    await until(() => h!.client.published.length > pushes, "a.ts re-checked after b.ts was removed");
-    await h.server.idle();
+    await diskChange(h, "src/b.ts", FileChangeType.Deleted, "a.ts re-checked after b.ts was removed");
     assert.equal(h.client.lastFor(uriA)!.diagnostics.length, 0, "unresolved again");
     // An editor buffer for a file not on disk: the programs see it once it is open.
     h.server.didOpen({ textDocument: { uri: h.ws.uri("src/b.ts"), languageId: "typescript", version: 1, text: b } });

@@ -247,6 +247,20 @@ describe("partial re-lint", function () {
     full = undefined;
   });
 
+  /** The partial-lint server's verbose trace of its last lint (mode, statements, phases). */
+  const lastLintTrace = (): string => h!.client.logs.filter((l) => l.message.startsWith("linted")).at(-1)?.message ?? "";
+
+  /** Applies an edit; checks that it was linted partially over `statements` units and equals the full lint. */
+  async function editPartially(edit: (text: string) => Promise<[Diagnostic[], Diagnostic[]]>, text: string, statements: number, why: string): Promise<Diagnostic[]> {
+    const before = h!.server.stats.partialLints;
+    const [partial, reference] = await edit(text);
+    const trace = lastLintTrace();
+    assert.equal(h!.server.stats.partialLints, before + 1, trace);
+    assert.match(trace, new RegExp(`partial: ${statements} statement\\(s\\)`), why);
+    assert.deepEqual(partial, reference);
+    return partial;
+  }
+
   /** A partial-lint server (the harness) and a full-lint one over the same workspace, both with big.ts open. */
   async function servers(initial = BIG): Promise<{ fullServer: CtxkitServer; edit(text: string): Promise<[Diagnostic[], Diagnostic[]]> }> {
     const BIG = initial;
@@ -330,12 +344,7 @@ describe("partial re-lint", function () {
       ``,
     ].join("\n");
     const { edit } = await servers(text);
-    const before = h!.server.stats.partialLints;
-    const [partial, reference] = await edit(text.replace("  return { stop: () => void o.n };", "  return { stop: () => void (o.signal ?? o.n) };"));
-    const trace = h!.client.logs.filter((l) => l.message.startsWith("linted")).at(-1)?.message ?? "";
-    assert.equal(h!.server.stats.partialLints, before + 1, trace);
-    assert.match(trace, /partial: 2 statement\(s\)/, "pick and usesPick; not outer");
-    assert.deepEqual(partial, reference);
+    const partial = await editPartially(edit, text.replace("  return { stop: () => void o.n };", "  return { stop: () => void (o.signal ?? o.n) };"), 2, "pick and usesPick; not outer");
     const lines = partial.map((d) => [d.code, d.range.start.line]);
     assert.ok(lines.some(([code, line]) => code === "ctxkit/no-dropped-context" && line === 5), `pick now reads o.signal: ${JSON.stringify(lines)}`);
     assert.ok(lines.some(([code, line]) => code === "ctxkit/no-unbounded-await" && line === 8), `outer's problem is kept: ${JSON.stringify(lines)}`);
@@ -362,12 +371,7 @@ describe("partial re-lint", function () {
       ``,
     ].join("\n");
     const { edit } = await servers(text);
-    const before = h!.server.stats.partialLints;
-    const [partial, reference] = await edit(text.replace("    this.ids = ids;", "    this.ids = [...ids];"));
-    const trace = h!.client.logs.filter((l) => l.message.startsWith("linted")).at(-1)?.message ?? "";
-    assert.equal(h!.server.stats.partialLints, before + 1, trace);
-    assert.match(trace, /partial: 3 statement\(s\)/, "the constructor, make() and m0()");
-    assert.deepEqual(partial, reference);
+    const partial = await editPartially(edit, text.replace("    this.ids = ids;", "    this.ids = [...ids];"), 3, "the constructor, make() and m0()");
     assert.equal(partial.filter((d) => d.code === "ctxkit/no-unbounded-await").length, 8, JSON.stringify(partial.map((d) => [d.code, d.range.start.line])));
   });
 
@@ -384,7 +388,7 @@ describe("partial re-lint", function () {
     // An edit in the codec, a `const` of the outer namespace: still partial, still the full lint's result.
     await edit(BIG);
     const [again, full] = await edit(BIG.replace("    cached = value;", "    cached = value;\n    await new Promise((r) => setTimeout(r, value));"));
-    const trace = h!.client.logs.filter((l) => l.message.startsWith("linted")).at(-1)?.message ?? "";
+    const trace = lastLintTrace();
     assert.equal(h!.server.stats.partialLints, before + 3, trace);
     // The codec and `seventhUser`, which names it; not `Other.codec` nor `Other.use`, whose `codec` is another one.
     assert.match(trace, /partial: 2 statement\(s\)/);

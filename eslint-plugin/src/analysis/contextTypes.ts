@@ -110,23 +110,6 @@ export function cannotHoldContext(node: ts.TypeNode): boolean {
   }
 }
 
-/** A context-typed property of a type (see {@link ContextTypeMatcher.contextProperties}). */
-export interface ContextProperty {
-  symbol: ts.Symbol;
-  name: string;
-  type: ts.Type;
-  kind: ContextKind;
-  typeName: string;
-  /** Declared with `?`. */
-  optional: boolean;
-}
-
-export interface ContextProperties {
-  /** How many properties the type has in all. */
-  count: number;
-  found: ContextProperty[];
-}
-
 /** Types that are never contexts, whatever the option set: primitives, literals, `void`/`null`/`undefined`, `any`-likes. */
 const NEVER_CONTEXT =
   ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike |
@@ -139,7 +122,6 @@ const NEVER_CONTEXT =
  */
 export class ContextTypeMatcher {
   private readonly cache = new Map<ts.Type, ContextMatch | null>();
-  private readonly propsCache = new Map<ts.Type, ContextProperties>();
   private readonly propertyCache = new Map<ts.Symbol, ContextMatch | null>();
   private readonly packageOfDir = new Map<string, string | null>();
   private readonly hasPackage = new Map<string, boolean>();
@@ -173,31 +155,8 @@ export class ContextTypeMatcher {
   }
 
   /**
-   * The properties of `type` (an object, an intersection, or a union asked as a whole) whose type is a context
-   * (methods left out),
-   * with the facts callers filter on; computed once per type and shared by every rule (the same request and
-   * options types are both parameters in scope and parameters of callees).
-   */
-  contextProperties(type: ts.Type): ContextProperties {
-    let props = this.propsCache.get(type);
-    if (!props) this.propsCache.set(type, (props = this.computeContextProperties(type)));
-    return props;
-  }
-
-  private computeContextProperties(type: ts.Type): ContextProperties {
-    const all = this.checker.getPropertiesOfType(type);
-    const found: ContextProperty[] = [];
-    for (const symbol of all) {
-      if (symbol.flags & ts.SymbolFlags.Method) continue; // a method is not where a context is kept
-      const m = this.matchProperty(symbol);
-      if (!m) continue;
-      found.push({ symbol, name: symbol.getName(), type: this.checker.getTypeOfSymbol(symbol), kind: m.kind, typeName: m.typeName, optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0 });
-    }
-    return { count: all.length, found };
-  }
-
-  /**
-   * The context match of a property's type, cached per property symbol. Speed path: a property declared with a
+   * The context match of a property's type, cached per property symbol (shared by the scope's `req.signal` and
+   * callees' options bags). Speed path: a property declared with a
    * type no instantiation can make a context (`name: string`, `onDone: () => void`) gets no type at all; with a
    * fresh checker (the server's after every edit) each property type asked is resolved, members and bases included.
    * Only a symbol of the declaration itself is read this way: an instantiated or mapped property's type is not its
@@ -214,7 +173,6 @@ export class ContextTypeMatcher {
   }
 
   private compute(type: ts.Type): ContextMatch | undefined {
-    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return undefined;
     if (type.isUnion() || type.isIntersection()) {
       for (const part of type.types) {
         const m = this.match(part);

@@ -39,7 +39,7 @@
  * - {@link deriveContext}`(expr, matcher)`: `derived` | `optOut` | `detached` (with the reason) | `unknown`.
  * - {@link contextFlowsInto}`(fn, matcher)`: whether an enclosing function's contexts are visible in `fn`.
  * - {@link isContextHolder}, {@link boundByOrigin}, {@link isGuardedBy} (in any branch of a test of the context),
- *   {@link inBranchWithoutContext} (in the branch where the test says it is absent), {@link enclosingFunction},
+ *   {@link inBranchWithoutContext} and {@link absentWhen} (in the branch where the test says it is absent), {@link enclosingFunction},
  *   {@link valueSymbolOf}, {@link normalizeContextText}: the smaller questions the rules share.
  */
 import ts from "typescript";
@@ -139,21 +139,27 @@ export function normalizeContextText(text: string): string {
  * race. The walk stops at the enclosing function.
  */
 export function inBranchWithoutContext(node: ts.Node, ctx: ScopeContext): boolean {
-  const wanted = normalizeContextText(ctx.text);
   for (let child: ts.Node = node, n = node.parent; n && !isFunctionLike(n); child = n, n = n.parent) {
     let cond: ts.Expression | undefined;
     let inTrueBranch = false;
     if (ts.isConditionalExpression(n) && child !== n.condition) [cond, inTrueBranch] = [n.condition, child === n.whenTrue];
     else if (ts.isIfStatement(n) && child !== n.expression) [cond, inTrueBranch] = [n.expression, child === n.thenStatement];
-    if (!cond) continue;
-    const tested = testedContext(cond);
-    if (tested && tested.text === wanted && tested.presentWhenTrue !== inTrueBranch) return true;
+    if (cond && absentWhen(cond, ctx) === inTrueBranch) return true;
   }
   return false;
 }
 
+/**
+ * The value of `cond` under which `ctx` is absent (`!signal` → true, `signal != null` → false), or undefined when
+ * the condition does not test it.
+ */
+export function absentWhen(cond: ts.Expression, ctx: ScopeContext): boolean | undefined {
+  const tested = testedContext(cond);
+  return tested && tested.text === normalizeContextText(ctx.text) ? !tested.presentWhenTrue : undefined;
+}
+
 /** What a condition says about a context: `x` / `x != null` (present when true), `!x` / `x === undefined`. */
-export function testedContext(cond: ts.Expression): { text: string; presentWhenTrue: boolean } | undefined {
+function testedContext(cond: ts.Expression): { text: string; presentWhenTrue: boolean } | undefined {
   const e = skipOuter(cond);
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
     const inner = testedContext(e.operand);
@@ -454,12 +460,13 @@ function contextPropertiesOf(type: ts.Type, matcher: ContextTypeMatcher): { prop
   for (const member of [nonNull]) {
     if (!(member.flags & ts.TypeFlags.Object) && !member.isIntersection() && !member.isUnion()) continue;
     if (member.getCallSignatures().length > 0 || checker.isArrayType(member) || checker.isTupleType(member)) continue;
-    const props = matcher.contextProperties(member);
-    if (props.count > 64) continue; // a platform object (a DOM element), not a request or an options bag
-    for (const prop of props.found) {
-      if (!/^[A-Za-z_$][\w$]*$/.test(prop.name)) continue;
-      if (!out.some((o) => o.property === prop.name)) {
-        out.push({ property: prop.name, kind: prop.kind, typeName: prop.typeName, optional: prop.optional || mayBeUndefined(prop.type) });
+    const props = checker.getPropertiesOfType(member);
+    if (props.length > 64) continue; // a platform object (a DOM element), not a request or an options bag
+    for (const prop of props) {
+      if (prop.flags & ts.SymbolFlags.Method || !/^[A-Za-z_$][\w$]*$/.test(prop.getName())) continue;
+      const m = matcher.matchProperty(prop);
+      if (m && !out.some((o) => o.property === prop.getName())) {
+        out.push({ property: prop.getName(), kind: m.kind, typeName: m.typeName, optional: (prop.flags & ts.SymbolFlags.Optional) !== 0 || mayBeUndefined(checker.getTypeOfSymbol(prop)) });
       }
     }
   }

@@ -17,7 +17,7 @@ import ts from "typescript";
 import { contextSlotsOfSignature, contextUseOfCall, isOptOut } from "../analysis/accepts";
 import { contextTypesSchema, getContextTypeMatcher, type ContextTypeSpec } from "../analysis/contextTypes";
 import { ctxkitCalleeName, skipOuter } from "../analysis/ctxkitApi";
-import { contextsInScope, enclosingFunction, inBranchWithoutContext, isFunctionLike, normalizeContextText, testedContext, valueSymbolOf, type ScopeContext } from "../analysis/scope";
+import { absentWhen, contextsInScope, enclosingFunction, inBranchWithoutContext, isFunctionLike, valueSymbolOf, type ScopeContext } from "../analysis/scope";
 import { ctxkitImport } from "../util/ctxkitImport";
 import { createRule } from "../util/createRule";
 
@@ -456,9 +456,8 @@ export default createRule<Options, MessageIds>({
       if (ts.isAwaitExpression(e)) return classify(e.expression, scope, "origin", seen);
       if (ts.isConditionalExpression(e)) {
         // `signal ? sleepUntilAborted(ms, signal) : sleep(ms)`: the branch without the context has none to pass.
-        const tested = testedContext(e.condition);
-        const absentWhen = tested && tested.text === normalizeContextText(scope[0]!.text) ? !tested.presentWhenTrue : undefined;
-        return all([absentWhen === true ? BOUNDED : classify(e.whenTrue, scope, mode, seen), absentWhen === false ? BOUNDED : classify(e.whenFalse, scope, mode, seen)]);
+        const absent = absentWhen(e.condition, scope[0]!);
+        return all([absent === true ? BOUNDED : classify(e.whenTrue, scope, mode, seen), absent === false ? BOUNDED : classify(e.whenFalse, scope, mode, seen)]);
       }
       if (ts.isIdentifier(e)) return classifyIdentifier(e, scope, mode, seen);
       if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
